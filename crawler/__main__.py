@@ -1,0 +1,7 @@
+"""Entry point of ``python -m crawler``."""
+
+import sys
+
+from crawler.cli import main
+
+sys.exit(main())

@@ -1,0 +1,197 @@
+"""HTML → Document: trafilatura for metadata, the page's own markup for content and tables.
+
+The report body is found in the content containers government CMSs use
+(``.TRS_Editor``, ``#zoom``, ``ucapcontent`` …), scored by how report-like
+their text is; paragraphs and ``<table>`` grids are then read in document
+order, rowspan / colspan resolved.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from crawler.document import Block, Document, Table, pad_rows
+from crawler.errors import ExtractionError
+from crawler.extract.encoding import decode
+
+_CONTAINER_XPATH = (
+    "//*[@id='ivs_content' or @id='webeditorview' or @id='zoom' or @id='Zoom' or @id='UCAP-CONTENT'"
+    " or contains(@class,'TRS_Editor') or contains(@class,'trs_editor') or contains(@class,'Custom_UnionStyle')"
+    " or contains(@class,'article-content') or contains(@class,'xxgk_content') or contains(@class,'zw-content')"
+    " or contains(@class,'article') or contains(@class,'content') or starts-with(@id,'article')"
+    " or starts-with(@id,'content')] | //ucapcontent"
+)
+_BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+    "blockquote", "center", "dl", "dt", "dd", "pre", "tr", "br", "hr", "header", "footer",
+    "form", "main", "ucapcontent",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
+_REPORT_WORDS = ("年度报告", "年度報告", "政府信息公开", "政府信息公開", "申请", "申請")
+_SECTION_MARK = re.compile(r"[一二三四五六七八九十][、，]")
+_META_DATE = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+
+
+def extract_html(body: bytes, content_type: str | None = None, url: str | None = None) -> Document:
+    text, _charset = decode(body, content_type)
+    if not text.strip():
+        raise ExtractionError("empty HTML document", "extract/html/empty")
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"unreadable HTML: {exc}", "extract/html/corrupt") from exc
+    title, date = _metadata(tree, url)
+    container = _best_container(tree)
+    blocks = _blocks(container)
+    if not any(isinstance(b, Table) for b in blocks) and not any(_SECTION_MARK.search(b) for b in blocks if isinstance(b, str)):
+        # No container found the report: let trafilatura find the main text.
+        main = trafilatura.extract(tree, url=url, include_tables=False, favor_recall=True)
+        if main:
+            blocks = [ln for ln in main.splitlines() if ln.strip()] + [b for b in _blocks(tree.body if tree.body is not None else tree) if isinstance(b, Table)]
+    if not blocks:
+        raise ExtractionError("no text in HTML document", "extract/html/empty")
+    return Document(blocks=blocks, source_format="html", title=title, published_date=date)
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None, str | None]:
+    """Title and date: the standard 政府网站 meta tags first, then trafilatura."""
+    def meta(name: str) -> str | None:
+        found = tree.xpath(f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content")
+        return str(found[0]).strip() if found and str(found[0]).strip() else None
+
+    title = meta("ArticleTitle")
+    date = next((d for d in (meta(n) for n in _META_DATE) if d), None)
+    if title is None or date is None:
+        md = trafilatura.extract_metadata(tree, default_url=url)
+        if md is not None:
+            title = title or md.title
+            date = date or md.date
+    if date:
+        m = re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", date)
+        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    return title, date
+
+
+def _best_container(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    body = tree.body if tree.body is not None else tree
+    best, best_score = body, _score(body) - 5.0
+    for el in tree.xpath(_CONTAINER_XPATH):
+        score = _score(el)
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def _score(el: lxml.html.HtmlElement) -> float:
+    text = el.text_content()
+    if not text.strip():
+        return -1e9
+    link_text = sum(len(a.text_content()) for a in el.iter("a"))
+    score = sum(3.0 for w in _REPORT_WORDS if w in text)
+    score += min(len(_SECTION_MARK.findall(text)), 12)
+    score += 2.0 * min(len(el.xpath(".//table")), 4)
+    score -= 10.0 * link_text / max(len(text), 1)
+    # Prefer the tightest container that still holds the report.
+    return score - len(text) / 20000.0
+
+
+def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
+    out: list[Block] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = "".join(buf).strip()
+        buf.clear()
+        if text:
+            out.extend(ln.strip() for ln in text.split("\n") if ln.strip())
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in _SKIP_TAGS or _hidden(el):
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            flush()
+            grid = table_grid(el)
+            if grid:
+                out.append(Table(rows=grid))
+            return
+        block = tag in _BLOCK_TAGS or tag in {"table", "td", "th"}
+        if block:
+            flush()
+        if tag == "br":
+            buf.append("\n")
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return out
+
+
+def _hidden(el: etree._Element) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower() if isinstance(el.tag, str) else ""
+    return "display:none" in style
+
+
+def table_grid(table: lxml.html.HtmlElement) -> list[list[str]]:
+    """The cell grid of one ``<table>``, spans resolved once (text top-left, rest empty)."""
+    grid: dict[tuple[int, int], str] = {}
+    rows = [tr for tr in table.iter("tr")]
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in {"td", "th"}:
+                continue
+            while (r, c) in grid:
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            text = _cell_text(cell)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = text if (dr, dc) == (0, 0) else ""
+            c += colspan
+    if not grid:
+        return []
+    height = len(rows)
+    width = max(c for _, c in grid) + 1
+    out = [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+    return pad_rows([row for row in out if any(cell.strip() for cell in row)] or [])
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def _cell_text(cell: lxml.html.HtmlElement) -> str:
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            return
+        if tag in {"br", "p", "div"} and parts:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(cell)
+    return "".join(parts).replace("\xa0", " ").strip()

@@ -1,0 +1,127 @@
+"""Text normalisation shared by every format: one canonical form for the parser.
+
+* traditional → simplified (OpenCC ``t2s``);
+* pinyin annotations some converters insert after characters removed
+  (``政務(wù)`` → ``政务``);
+* full-width digits, letters and spaces → ASCII; ASCII brackets, commas and
+  colons next to Chinese text → their full-width forms;
+* whitespace inside Chinese text and between Chinese and digits removed
+  (``2021 年`` → ``2021年``, ``结 果 维 持`` → ``结果维持``);
+* lines wrapped mid-sentence joined (:func:`join_wrapped_lines`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import statistics
+
+import opencc
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese punctuation and full-width forms that never take a space around them.
+_CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+_TIGHT = f"{_CJK}{_CJK_PUNCT}"
+
+_PINYIN = re.compile(
+    rf"(?<=[{_CJK}])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,6}})[)）]"
+)
+# Debris left when a converter's annotation lost its opening bracket: 總?cè)人
+_PINYIN_DEBRIS = re.compile(rf"(?<=[{_CJK}])[?\ufffd]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,6}})\)")
+_STRAY_QMARK = re.compile(rf"(?:^[?\ufffd]+(?=[{_CJK}\d])|(?<=[{_CJK}])[?\ufffd]+$)", re.M)
+_SPACE_TIGHT = re.compile(rf"(?<=[{_TIGHT}])[ \t\u00a0\u3000]+(?=[{_TIGHT}\d])|(?<=[{_TIGHT}\d])[ \t\u00a0\u3000]+(?=[{_TIGHT}])")
+# "12 3" inside Chinese text is two numbers; only join digit runs split next to CJK
+_EXTRACT_NOISE = re.compile(r"\[(?:bookmark|image): [^\]]*\]")
+_HALF_TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"}
+_ASCII_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[(),:;]|[(),:;](?=[{_CJK}])")
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # digits
+_FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})  # A-Z
+_FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # a-z
+_FULLWIDTH.update({0xFF0E: ord("."), 0xFF0B: ord("+"), 0xFF0D: ord("-"), 0xFF05: ord("%")})
+_FULLWIDTH.update({0x3000: ord(" "), 0x00A0: ord(" "), 0x200B: None, 0xFEFF: None})
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese; simplified text passes through unchanged."""
+    return str(_converter().convert(text))
+
+
+def normalize_text(text: str) -> str:
+    """Normalise one string (a paragraph, a cell) to the parser's canonical form.
+
+    >>> normalize_text("政務(wù)信息 2021 年 結 果 維 持（１２）")
+    '政务信息2021年结果维持（12）'
+    """
+    if not text:
+        return ""
+    text = _EXTRACT_NOISE.sub("", text)
+    text = _PINYIN.sub("", text)
+    text = _PINYIN_DEBRIS.sub("", text)
+    text = text.translate(_FULLWIDTH)
+    text = to_simplified(text)
+    text = _STRAY_QMARK.sub("", text)
+    text = _SPACE_TIGHT.sub("", text)
+    text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def normalize_cell(text: str) -> str:
+    """A table cell: lines inside the cell are one label, wrapped or vertical."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    joined = ""
+    for line in lines:
+        # keep a space only between two latin/number tokens ("1 136" stays for the value parser)
+        if joined and re.search(r"[A-Za-z0-9]$", joined) and re.match(r"[A-Za-z0-9]", line):
+            joined += " "
+        joined += line
+    return normalize_text(joined)
+
+
+_SENTENCE_END = tuple("。！？；：!?;:）)》”\"")
+_LIST_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、，,.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"[一二三四五六七八九十]是|第[一二三四五六七八九十]+[条部章]|附[件表])"
+)
+
+
+def join_wrapped_lines(lines: list[str]) -> list[str]:
+    """Join lines that a page or a text dump wrapped mid-sentence.
+
+    A line is joined to the next when it does not end a sentence, the next does
+    not open a heading or list item, and the line is about as long as the
+    document's full lines (a short line ends a paragraph or is a title).
+    """
+    lines = [ln for ln in (x.strip() for x in lines) if ln]
+    if len(lines) < 2:
+        return lines
+    full = _full_line_length(lines)
+    out = [lines[0]]
+    for line in lines[1:]:
+        prev = out[-1]
+        if (
+            not prev.endswith(_SENTENCE_END)
+            and not _LIST_START.match(line)
+            and _width(prev) >= 0.8 * full
+        ):
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return out
+
+
+def _width(line: str) -> float:
+    # Latin characters and digits take about half the width of a Chinese one.
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+
+
+def _full_line_length(lines: list[str]) -> float:
+    widths = sorted(_width(ln) for ln in lines if _width(ln) >= 8)
+    if not widths:
+        return float("inf")
+    # The upper quartile: most lines of wrapped prose are full lines.
+    return statistics.quantiles(widths, n=4)[2] if len(widths) >= 4 else widths[-1]

@@ -1,0 +1,136 @@
+"""THE shared parser: a Document becomes a report record (../shared/RECORD.md).
+
+The command line, the crawl pipelines and the rebuild from WARCs all call
+:func:`parse_document` (through :func:`crawler.report.process`); nothing else
+turns report text into numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crawler.document import Document, Table
+from crawler.errors import NotAReportError
+from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
+from crawler.parse.checks import narrative_checks, request_checks, review_checks
+from crawler.parse.figures import find_figures
+from crawler.parse.identity import find_identity
+from crawler.parse.proactive_table import parse_proactive, template_votes
+from crawler.parse.requests_table import parse_requests
+from crawler.parse.review_table import parse_review
+from crawler.parse.rows import zone_rows
+from crawler.parse.sections import split_sections
+
+PARSER_VERSION = "1.0.0"
+
+
+def normalized_paragraphs(doc: Document) -> list[str]:
+    """Prose of the document, normalised, wrapped lines joined (tables excluded)."""
+    out: list[str] = []
+    run: list[str] = []
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            out.extend(join_wrapped_lines(run))
+            run = []
+        else:
+            text = normalize_text(block)
+            if text:
+                run.append(text)
+    out.extend(join_wrapped_lines(run))
+    return out
+
+
+def full_text(doc: Document, paragraphs: list[str]) -> str:
+    """The whole text: prose paragraphs and table rows (cells joined by " | ") in order."""
+    del paragraphs  # the order of prose and tables comes from the blocks
+    parts: list[str] = []
+    run: list[str] = []
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            parts.extend(join_wrapped_lines(run))
+            run = []
+            for row in block.rows:
+                cells = [normalize_cell(c) for c in row]
+                if any(cells):
+                    parts.append(" | ".join(cells))
+        else:
+            text = normalize_text(block)
+            if text:
+                run.append(text)
+    parts.extend(join_wrapped_lines(run))
+    return "\n".join(parts)
+
+
+def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any]:
+    """Parse one extracted document into the report fields of the record.
+
+    Identity and provenance fields that depend on where the bytes came from
+    (url, sha256, warc …) are added by :func:`crawler.report.process`.
+    """
+    today = today or dt.date.today()
+    warnings = list(doc.warnings)
+    paragraphs = normalized_paragraphs(doc)
+    text = full_text(doc, paragraphs)
+    zones = zone_rows(doc)
+    if "信息公开" not in text and not any(zones.values()):
+        raise NotAReportError("not a government information-disclosure annual report (no 信息公开 text, no report tables)")
+    identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year)
+    if identity.year is None:
+        warnings.append("no report year found")
+
+    requests, notes = parse_requests(zones["requests"])
+    warnings.extend(notes)
+    template = _template(zones, requests, identity.year)
+    proactive, notes = parse_proactive(zones["proactive"], template)
+    warnings.extend(notes)
+    review, notes = parse_review(zones["review"])
+    warnings.extend(notes)
+    if template != "pre2019":
+        for name, table in (("二", proactive), ("三", requests), ("四", review)):
+            if table is None:
+                warnings.append(f"table {name} not found")
+
+    figures, figure_sources = find_figures("\n".join(paragraphs))
+    checks: list[dict[str, Any]] = []
+    if requests:
+        checks += request_checks(requests)
+    if review:
+        checks += review_checks(review)
+    checks += narrative_checks(figures, requests, review)
+
+    return {
+        "title": identity.title,
+        "agency": identity.agency,
+        "region": identity.region,
+        "year": identity.year,
+        "published_date": identity.published_date,
+        "template": template,
+        "sections": split_sections(doc, paragraphs),
+        "text": text,
+        "proactive": proactive,
+        "requests": requests,
+        "review_litigation": review,
+        "figures": figures,
+        "figure_sources": figure_sources,
+        "checks": checks,
+        "failed_checks": sorted({c["rule"] + ":" + c["scope"] for c in checks if c["ok"] is False}),
+        "warnings": warnings,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int | None) -> str:
+    """2019 or 2021 from the tables' layout; pre2019 when the report has none of them."""
+    votes = template_votes(zones["proactive"])
+    if requests:
+        rows = requests["rows"]
+        if any(k.startswith("other.") for k in rows):
+            votes["2021"] += 2
+        elif "other" in rows:
+            votes["2019"] += 2
+    if votes["2019"] == votes["2021"] == 0:
+        if not (requests or zones["review"]):
+            return "pre2019"
+        return "2021" if (year or 0) >= 2021 else "2019"
+    return "2021" if votes["2021"] >= votes["2019"] else "2019"

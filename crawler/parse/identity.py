@@ -1,0 +1,149 @@
+"""What the report is: title, agency, year reported on, publication date, region."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.normalize import normalize_text
+from crawler.parse.region import infer_region
+
+_REPORT_WORDS = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|公开年报")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜—]+\s*[^-_|｜—]*(?:网|门户|政府网站|首页)[^-_|｜—]*$")
+_AGENCY_END = re.compile(
+    r"(?:人民政府(?:办公室|办公厅)?|政府|委员会|办公室|办公厅|局|厅|委|办|院|会|室|中心|所|处|署|站|队|部|馆|社|公司|街道|乡|镇)$"
+)
+
+
+@dataclass
+class Identity:
+    title: str
+    agency: str | None
+    year: int | None
+    published_date: str | None
+    region: dict[str, str | None]
+
+
+def find_identity(paragraphs: list[str], meta_title: str | None, meta_date: str | None, max_year: int) -> Identity:
+    """Identity fields from the metadata and the opening and closing lines."""
+    title = _title(paragraphs, meta_title)
+    year = _year(title, paragraphs, max_year)
+    agency = _agency_from_title(title) or _agency_from_signature(paragraphs) or _agency_from_text(paragraphs)
+    published = _date(meta_date) if meta_date else None
+    if published is None:
+        published = _signature_date(paragraphs, year)
+    region = infer_region([agency or "", title, *paragraphs[:6]])
+    return Identity(title=title, agency=agency, year=year, published_date=published, region=region)
+
+
+def _title(paragraphs: list[str], meta_title: str | None) -> str:
+    meta = normalize_text(meta_title or "")
+    if meta:
+        parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", meta) if _REPORT_WORDS.search(p)]
+        meta = parts[0] if parts else _SITE_SUFFIX.sub("", meta)
+    head = paragraphs[:12]
+    for i, line in enumerate(head):
+        if not _REPORT_WORDS.search(line) or len(line) > 60:
+            continue
+        text = line
+        prev = head[i - 1] if i > 0 else ""
+        # "洪泽区人民政府" / "2023年政府信息公开工作年度报告" on two lines
+        if prev and len(prev) <= 30 and not _YEAR.search(prev) and not prev.endswith(("。", "：", ":")) and _YEAR.match(line):
+            text = prev + line
+        if meta and _REPORT_WORDS.search(meta) and len(meta) >= len(text) and _same_report(meta, text):
+            return meta
+        return text
+    if meta:
+        return meta
+    return paragraphs[0][:60] if paragraphs else ""
+
+
+def _same_report(a: str, b: str) -> bool:
+    ya, yb = _YEAR.search(a), _YEAR.search(b)
+    return ya is None or yb is None or ya.group(1) == yb.group(1)
+
+
+def _year(title: str, paragraphs: list[str], max_year: int) -> int | None:
+    m = _TITLE_YEAR.search(title)
+    if m and 2000 <= int(m.group(1)) <= max_year:
+        return int(m.group(1))
+    text = "".join(paragraphs[:40])
+    span = re.search(r"自((?:19|20)\d{2})年1月1日起?至\s*((?:19|20)\d{2})年12月31日", text)
+    if span:
+        return int(span.group(2))
+    years = [int(y) for y in _YEAR.findall(text) if 2000 <= int(y) <= max_year]
+    if years:
+        # the first year the text talks about, as in "2020年，我局…"
+        return years[0]
+    return None
+
+
+def _agency_from_title(title: str) -> str | None:
+    m = _TITLE_YEAR.search(title)
+    if not m:
+        return None
+    agency = title[: m.start()].strip(" ：:（(")
+    agency = re.sub(r"^(?:关于|公开)", "", agency)
+    agency = re.sub(r"(?:关于|发布|公布)$", "", agency)
+    return agency if len(agency) >= 2 else None
+
+
+def _agency_from_signature(paragraphs: list[str]) -> str | None:
+    tail = paragraphs[-6:]
+    for i in range(len(tail) - 1, -1, -1):
+        line = tail[i]
+        if (_DATE.fullmatch(line.strip()) or _CN_DATE.fullmatch(line.strip())) and i > 0:
+            cand = tail[i - 1].strip()
+            if len(cand) <= 30 and _AGENCY_END.search(cand):
+                return cand
+    return None
+
+
+def _agency_from_text(paragraphs: list[str]) -> str | None:
+    text = "".join(paragraphs[:10])
+    m = re.search(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制)", text)
+    return m.group(1) if m else None
+
+
+def _date(text: str) -> str | None:
+    m = _DATE.search(text)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _CN_DATE.search(text)
+    if m:
+        y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        return f"{y:04d}-{_cn_number(m.group(2)):02d}-{_cn_number(m.group(3)):02d}"
+    return None
+
+
+def _cn_number(text: str) -> int:
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS[text[1]]
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN_DIGITS[tens] * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[text]
+
+
+def _signature_date(paragraphs: list[str], year: int | None) -> str | None:
+    """The date under the signature: a line that is only a date, near the end."""
+    for line in reversed(paragraphs[-6:]):
+        stripped = line.strip()
+        if len(stripped) <= 16 and (_DATE.fullmatch(stripped) or _CN_DATE.fullmatch(stripped)):
+            date = _date(stripped)
+            if date and (year is None or int(date[:4]) >= year):
+                return date
+    for line in paragraphs[:8]:
+        m = re.search(r"(?:发布|公开|成文|印发)(?:时间|日期)[:：]\s*(.{8,20})", line)
+        if m:
+            return _date(m.group(1))
+    return None

@@ -1,0 +1,155 @@
+"""Table 二 (主动公开政府信息情况): items of 条例第二十条, fields by column header.
+
+Header rows ("信息内容 | 本年制发件数 | …") set the meaning of the columns that
+follow, so the same code reads the 2019 and the 2021 layouts, and the single
+table or the four small tables a PDF may split it into.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.parse.labels import label_core, similarity
+from crawler.parse.rows import Row
+from crawler.parse.values import parse_value
+
+ITEMS = {
+    "regulations": "规章",
+    "normative_documents": "行政规范性文件",
+    "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "enforcement": "行政强制",
+    "fees": "行政事业性收费",
+    "procurement": "政府集中采购",
+}
+# header label core → field; checked in order, the first contained word wins
+FIELDS = (
+    ("制发", "made"),
+    ("新制作", "made"),
+    ("废止", "repealed"),
+    ("现行有效", "in_force"),
+    ("新公开", "published"),
+    ("对外公开总数", "total"),
+    ("公开总数", "total"),
+    ("上一年", "previous"),
+    ("增减", "change"),
+    ("增加", "change"),
+    ("处理决定", "decisions"),
+    ("收费金额", "amount_10k_yuan"),
+    ("采购项目", "items"),
+    ("采购总金额", "amount"),
+    ("总金额", "amount"),
+)
+DEFAULT_FIELDS = {
+    "2021": {
+        "regulations": ["made", "repealed", "in_force"],
+        "normative_documents": ["made", "repealed", "in_force"],
+        "licensing": ["decisions"],
+        "penalty": ["decisions"],
+        "enforcement": ["decisions"],
+        "fees": ["amount_10k_yuan"],
+    },
+    "2019": {
+        "regulations": ["made", "published", "total"],
+        "normative_documents": ["made", "published", "total"],
+        "licensing": ["previous", "change", "decisions"],
+        "other_services": ["previous", "change", "decisions"],
+        "penalty": ["previous", "change", "decisions"],
+        "enforcement": ["previous", "change", "decisions"],
+        "fees": ["previous", "change"],
+        "procurement": ["items", "amount"],
+    },
+}
+_ITEM_CORES = {label_core(v): k for k, v in ITEMS.items()}
+_2019_FIELDS = {"published", "total", "previous", "change", "items", "amount"}
+_2021_FIELDS = {"repealed", "in_force", "amount_10k_yuan"}
+
+
+def header_fields(row: Row) -> dict[int, str]:
+    """Grid position → field, for a header row; empty when the row is not a header."""
+    found: dict[int, str] = {}
+    for i, cell in enumerate(row.cells):
+        core = label_core(cell).replace("／", "").replace("/", "")
+        for word, field in FIELDS:
+            if word in core:
+                found[i] = field
+                break
+    return found
+
+
+def template_votes(rows: list[Row]) -> dict[str, int]:
+    votes = {"2019": 0, "2021": 0}
+    for row in rows:
+        fields = set(header_fields(row).values())
+        votes["2019"] += len(fields & _2019_FIELDS)
+        votes["2021"] += len(fields & _2021_FIELDS)
+        if "采购" in row.text:
+            votes["2019"] += 1
+    return votes
+
+
+def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | None, list[str]]:
+    warnings: list[str] = []
+    header: dict[int, str] = {}
+    out: dict[str, Any] = {}
+    extras: list[dict[str, Any]] = []
+    for row in rows:
+        fields = header_fields(row)
+        if fields and not row.has_values:
+            header = fields
+            continue
+        if not row.labels or "第二十条" in row.text:
+            continue
+        item = _item(row.labels[-1])
+        if item is None:
+            if row.has_values:
+                extras.append({"label": row.labels[-1], "values": [parse_value(v)[0] for v in row.values if v]})
+                warnings.append(f"table 二: unknown row {row.labels[-1]!r} kept in extra_rows")
+            continue
+        record, notes = _item_values(row, item, header, template)
+        warnings.extend(notes)
+        if item in out:
+            warnings.append(f"table 二: row {item} printed twice; the first is kept")
+            continue
+        out[item] = record
+    if not out:
+        return None, warnings
+    if extras:
+        out["extra_rows"] = extras
+    return out, warnings
+
+
+def _item(label: str) -> str | None:
+    core = label_core(label)
+    if core in _ITEM_CORES:
+        return _ITEM_CORES[core]
+    if core in {"规范性文件", "其他规范性文件"}:
+        return "normative_documents"
+    best, score = None, 0.0
+    for item_core, item in _ITEM_CORES.items():
+        s = similarity(core, item_core)
+        if s > score:
+            best, score = item, s
+    return best if score >= 0.8 else None
+
+
+def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> tuple[dict[str, Any], list[str]]:
+    notes: list[str] = []
+    defaults = DEFAULT_FIELDS.get(template, DEFAULT_FIELDS["2021"]).get(item) or DEFAULT_FIELDS["2019"].get(item, [])
+    positions = {i: f for i, f in header.items() if i >= row.label_end}
+    record: dict[str, Any] = {f: None for f in defaults}
+    if positions and set(positions.values()) <= set(defaults) | _2019_FIELDS | _2021_FIELDS and all(i < len(row.cells) for i in positions):
+        pairs = [(f, row.cells[i]) for i, f in sorted(positions.items()) if f in defaults or not defaults]
+        if not pairs:
+            pairs = list(zip(defaults, [c for c in row.values if c] or row.values))
+    else:
+        pairs = list(zip(defaults, [c for c in row.values if c] or row.values))
+    for f, cell in pairs:
+        value, note = parse_value(cell)
+        if note and note.startswith("unreadable"):
+            notes.append(f"table 二: {note} in row {item}")
+        elif note:
+            notes.append(f"table 二: {item}.{f} printed as {cell!r}, read {value}")
+        record[f] = value
+    return record, notes

@@ -1,0 +1,48 @@
+"""Table 四 (行政复议、行政诉讼情况): one row of 15 numbers in three groups of five."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.parse.labels import REVIEW_FIELD_LABELS, REVIEW_FIELDS, REVIEW_GROUPS, label_core
+from crawler.parse.rows import Row
+from crawler.parse.values import parse_value
+
+_FIELD_CORES = {label_core(v): k for k, v in REVIEW_FIELD_LABELS.items()}
+_WIDTH = len(REVIEW_GROUPS) * len(REVIEW_FIELDS)
+
+
+def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
+    warnings: list[str] = []
+    positions: list[int] = []
+    data: Row | None = None
+    for row in rows:
+        if row.has_values and sum(1 for v in row.values if v) >= 5:
+            data = row
+            break
+        for i, cell in enumerate(row.cells):
+            if label_core(cell) in _FIELD_CORES:
+                positions.append(i)
+    if data is None:
+        return None, warnings
+    positions = sorted(set(positions))
+    if len(positions) == _WIDTH and positions[-1] < len(data.cells):
+        cells = [data.cells[i] for i in positions]
+    else:
+        cells = list(data.values)
+        while len(cells) > _WIDTH and cells[-1] == "":
+            cells.pop()
+        while len(cells) > _WIDTH and cells[0] == "":
+            cells.pop(0)
+        if len(cells) != _WIDTH:
+            warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; read in order")
+            cells = (cells + [""] * _WIDTH)[:_WIDTH]
+    out: dict[str, Any] = {}
+    for g, group in enumerate(REVIEW_GROUPS):
+        out[group] = {}
+        for f, field in enumerate(REVIEW_FIELDS):
+            value, note = parse_value(cells[g * len(REVIEW_FIELDS) + f])
+            if note and note.startswith("unreadable"):
+                warnings.append(f"table 四: {note}")
+            out[group][field] = value
+    return out, warnings

@@ -1,0 +1,101 @@
+"""Table rows, normalised, split into labels and values, and assigned to the report's tables.
+
+Extractors hand over grids; a report's table 二 may arrive as four small
+tables, table 三 split over pages, all of them interleaved with headings.
+This module turns every grid row into a :class:`Row` and decides which
+report table (``proactive`` 二, ``requests`` 三, ``review`` 四) it belongs to,
+from the section headings and from marker labels inside the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.document import Document, Table
+from crawler.normalize import normalize_cell, normalize_text
+from crawler.parse.values import is_value_cell
+
+ZONES = ("proactive", "requests", "review")
+
+
+@dataclass
+class Row:
+    """One table row: its cells, and the split into label cells and value cells."""
+
+    cells: list[str]
+    table: int  # index of the grid it came from
+    label_end: int = field(init=False)  # cells[:label_end] hold the labels
+
+    def __post_init__(self) -> None:
+        last_label = -1
+        for i, cell in enumerate(self.cells):
+            if cell and not is_value_cell(cell):
+                last_label = i
+        self.label_end = last_label + 1
+
+    @property
+    def labels(self) -> list[str]:
+        return [c for c in self.cells[: self.label_end] if c]
+
+    @property
+    def values(self) -> list[str]:
+        return self.cells[self.label_end :]
+
+    @property
+    def has_values(self) -> bool:
+        return any(v for v in self.values)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.labels)
+
+
+def _heading_zone(text: str) -> str | None:
+    """The zone a prose line opens, if it is one of the table sections' headings."""
+    if len(text) > 40:
+        return None
+    if "主动公开" in text and re.match(r"^[一二三四五六七八九十]+[、，.]|^[（(]?[二2]", text):
+        return "proactive"
+    if "申请" in text and ("收到" in text or "处理" in text or "依申请" in text) and re.match(r"^[一二三四五六七八九十]+[、，.]", text):
+        return "requests"
+    if "行政复议" in text and re.match(r"^[一二三四五六七八九十]+[、，.]", text):
+        return "review"
+    if re.match(r"^[一二三四五六七八九十]+[、，.]", text) and ("问题" in text or "其他需要报告" in text):
+        return "end"
+    return None
+
+
+def _marker_zone(row: Row) -> str | None:
+    """A row that can only belong to one table switches to that table."""
+    text = "".join(row.cells)
+    if "第二十条" in text or "信息内容" in text:
+        return "proactive"
+    if "勾稽" in text or "申请人情况" in text or "本年新收" in text or ("自然人" in text and "商业企业" in text):
+        return "requests"
+    if "行政复议" in text and ("行政诉讼" in text or "结果维持" in text):
+        return "review"
+    return None
+
+
+def zone_rows(doc: Document) -> dict[str, list[Row]]:
+    """All table rows of the document, by the report table they belong to."""
+    zones: dict[str, list[Row]] = {z: [] for z in ZONES}
+    zone: str | None = None
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, str):
+            heading = _heading_zone(normalize_text(block))
+            if heading is not None:
+                zone = None if heading == "end" else heading
+            continue
+        assert isinstance(block, Table)
+        for raw in block.rows:
+            row = Row(cells=[normalize_cell(c) for c in raw], table=index)
+            if not any(row.cells):
+                continue
+            marker = _marker_zone(row)
+            if marker is not None:
+                zone = marker
+            if zone is not None:
+                zones[zone].append(row)
+    return zones

@@ -1,0 +1,60 @@
+"""The report's numbered parts (一、总体情况 … 六、其他需要报告的事项).
+
+A heading is a short line opening with the next Chinese numeral in sequence,
+so list items inside a part ("一是…", "（一）…") and tables' own numbering
+(一、本年新收…) never start a part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.document import Document
+
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})\s*[、，,.．]\s*(.+)$")
+
+
+def numeral_value(text: str) -> int:
+    if text == "十":
+        return 10
+    if len(text) == 2 and text[0] == "十":
+        return 10 + _NUMERALS.index(text[1]) + 1
+    return _NUMERALS.index(text[0]) + 1 if len(text) == 1 else 0
+
+
+def split_sections(doc: Document, paragraphs: list[str]) -> list[dict[str, str]]:
+    """``[{"number", "heading", "text"}]`` in report order; prose only, tables excluded."""
+    del doc  # the normalised paragraphs carry everything needed
+    sections: list[dict[str, str]] = []
+    body: list[str] = []
+    expected = 1
+    for line in paragraphs:
+        m = _HEADING.match(line)
+        if m and numeral_value(m.group(1)) == expected and _looks_like_heading(m.group(2)):
+            if sections:
+                sections[-1]["text"] = "\n".join(body)
+            heading, rest = _split_heading(m.group(2))
+            sections.append({"number": m.group(1), "heading": heading, "text": ""})
+            body = [rest] if rest else []
+            expected += 1
+        elif sections:
+            body.append(line)
+    if sections:
+        sections[-1]["text"] = "\n".join(body)
+    return sections
+
+
+def _looks_like_heading(rest: str) -> bool:
+    head, _ = _split_heading(rest)
+    return 2 <= len(head) <= 40 and not head.endswith(("，", ","))
+
+
+def _split_heading(rest: str) -> tuple[str, str]:
+    """A heading may run into its first sentence: "一、总体情况。2021年，…"."""
+    m = re.match(r"^([^。；;：:]{2,40}?)(?:[。；;：:]|$)(.*)$", rest)
+    if m and len(rest) > 40:
+        return m.group(1).strip(), m.group(2).strip()
+    return rest.strip().rstrip("。："), ""
+
+

@@ -1,0 +1,67 @@
+"""extract → normalise → parse → record: the one path every entry point uses.
+
+``python -m crawler parse``, the crawl pipelines and the rebuild from WARCs
+all call :func:`process`; the record it returns is validated against the
+published JSON Schema (``crawler/schema/record.schema.json``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from crawler.document import Document
+from crawler.extract import extract
+from crawler.parse import parse_document
+from crawler.resource import FetchedResource
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "record.schema.json"
+
+
+def record_id(agency: str | None, year: int | None, sha256: str) -> str:
+    """Stable id: the same agency, year and document bytes give the same id every time."""
+    key = f"{agency or ''}|{year or ''}|{sha256}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def process(resource: FetchedResource) -> dict[str, Any]:
+    """Turn one fetched document into a validated record (raises ReportError subclasses)."""
+    doc = extract(resource)
+    return build_record(doc, resource)
+
+
+def build_record(doc: Document, resource: FetchedResource) -> dict[str, Any]:
+    parsed = parse_document(doc)
+    record: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "id": record_id(parsed["agency"], parsed["year"], resource.sha256),
+        "url": resource.url,
+        "source_format": doc.source_format,
+        "sha256": resource.sha256,
+        "fetched_at": resource.fetched_at,
+        "warc": resource.warc,
+        "page_url": resource.page_url if resource.page_url else resource.url,
+        "pages": doc.pages,
+    }
+    record.update(parsed)
+    validate(record)
+    return record
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+def validate(record: dict[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` when a record breaks the published contract."""
+    _validator().validate(record)

@@ -1,0 +1,1 @@
+"""Item pipelines: thin adapters from fetched items to :func:`crawler.report.process`."""
