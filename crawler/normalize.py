@@ -23,18 +23,17 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 _TIGHT = f"{_CJK}{_CJK_PUNCT}"
 
-_PINYIN = re.compile(
-    rf"(?<=[{_CJK}])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,6}})[)）]"
-)
+_PINYIN = re.compile(rf"(?<=[{_CJK}])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,6}})[)）]")
 # Debris left when a converter's annotation lost its opening bracket: 總?cè)人
 _PINYIN_DEBRIS = re.compile(rf"(?<=[{_CJK}])[?\ufffd]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,6}})\)")
-_STRAY_QMARK = re.compile(rf"(?:^[?\ufffd]+(?=[{_CJK}\d])|(?<=[{_CJK}])[?\ufffd]+$)", re.M)
+_STRAY_QMARK = re.compile(rf"(?:^[?\ufffd]+(?=[{_CJK}\d])|(?<=[{_CJK}])[?\ufffd]+$)", re.MULTILINE)
 _SPACE_TIGHT = re.compile(rf"(?<=[{_TIGHT}])[ \t\u00a0\u3000]+(?=[{_TIGHT}\d])|(?<=[{_TIGHT}\d])[ \t\u00a0\u3000]+(?=[{_TIGHT}])")
 # "12 3" inside Chinese text is two numbers; only join digit runs split next to CJK
 _EXTRACT_NOISE = re.compile(r"\[(?:bookmark|image): [^\]]*\]")
+_PAIR_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\(([^()]*)\)|\(([^()]*[{_CJK}][^()]*)\)")
 _HALF_TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"}
 _ASCII_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[(),:;]|[(),:;](?=[{_CJK}])")
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # digits
+_FULLWIDTH: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # digits
 _FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})  # A-Z
 _FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # a-z
 _FULLWIDTH.update({0xFF0E: ord("."), 0xFF0B: ord("+"), 0xFF0D: ord("-"), 0xFF05: ord("%")})
@@ -66,6 +65,7 @@ def normalize_text(text: str) -> str:
     text = to_simplified(text)
     text = _STRAY_QMARK.sub("", text)
     text = _SPACE_TIGHT.sub("", text)
+    text = _PAIR_NEAR_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
@@ -82,7 +82,7 @@ def normalize_cell(text: str) -> str:
     return normalize_text(joined)
 
 
-_SENTENCE_END = tuple("。！？；：!?;:）)》”\"")
+_SENTENCE_END = tuple('。！？；：!?;:）)》”"')
 _LIST_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、，,.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
     r"[一二三四五六七八九十]是|第[一二三四五六七八九十]+[条部章]|附[件表])"
@@ -103,11 +103,7 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     out = [lines[0]]
     for line in lines[1:]:
         prev = out[-1]
-        if (
-            not prev.endswith(_SENTENCE_END)
-            and not _LIST_START.match(line)
-            and _width(prev) >= 0.8 * full
-        ):
+        if not prev.endswith(_SENTENCE_END) and not _LIST_START.match(line) and _width(prev) >= 0.8 * full:
             out[-1] = prev + line
         else:
             out.append(line)

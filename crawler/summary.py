@@ -11,9 +11,17 @@ from crawler.parse.proactive_table import ITEMS
 _ROW_LABELS = {r.key: r.label for r in REQUEST_ROWS} | {"other": "其他处理", "partially_disclosed": "部分公开"}
 _GROUP_LABELS = {"review": "行政复议", "litigation_direct": "诉讼(未经复议)", "litigation_after_review": "诉讼(复议后)"}
 _FIELD_LABELS = {
-    "made": "制发/制作", "repealed": "废止", "in_force": "现行有效", "published": "新公开", "total": "公开总数",
-    "previous": "上一年", "change": "增/减", "decisions": "处理决定", "amount_10k_yuan": "金额(万元)",
-    "items": "采购项目", "amount": "采购金额",
+    "made": "制发/制作",
+    "repealed": "废止",
+    "in_force": "现行有效",
+    "published": "新公开",
+    "total": "公开总数",
+    "previous": "上一年",
+    "change": "增/减",
+    "decisions": "处理决定",
+    "amount_10k_yuan": "金额(万元)",
+    "items": "采购项目",
+    "amount": "采购金额",
 }
 
 
@@ -34,8 +42,10 @@ def render(record: dict[str, Any]) -> str:
     out: list[str] = []
     region = "/".join(v for v in record["region"].values() if v) or "—"
     out.append(record["title"])
-    out.append(f"  agency {record['agency'] or '—'} | year {record['year'] or '—'} | published {record['published_date'] or '—'}"
-               f" | region {region} | template {record['template']} | {record['source_format']}")
+    out.append(
+        f"  agency {record['agency'] or '—'} | year {record['year'] or '—'} | published {record['published_date'] or '—'}"
+        f" | region {region} | template {record['template']} | {record['source_format']}"
+    )
     out.append(f"  id {record['id']} | sha256 {record['sha256'][:16]}…")
     out.append("")
     out.append("Sections")

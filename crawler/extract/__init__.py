@@ -6,9 +6,9 @@ serve DOCX as ``application/octet-stream`` and PDFs under ``.html`` names.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
-import io
 
 from crawler.document import Document
 from crawler.errors import ExtractionError
@@ -18,7 +18,9 @@ from crawler.extract.pdf import extract_pdf
 from crawler.extract.text import extract_text
 from crawler.resource import FetchedResource
 
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b", re.IGNORECASE | re.DOTALL
+)
 
 
 def sniff_format(body: bytes, content_type: str | None = None, filename: str | None = None) -> str:
@@ -56,5 +58,7 @@ def extract(resource: FetchedResource) -> Document:
     if fmt == "text":
         return extract_text(body, resource.content_type)
     if fmt == "doc":
-        raise ExtractionError("legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX", "extract/doc/unsupported")
+        raise ExtractionError(
+            "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX", "extract/doc/unsupported"
+        )
     raise ExtractionError("unknown binary format", "extract/unknown_format")

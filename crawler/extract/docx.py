@@ -83,4 +83,4 @@ def table_grid(tbl: etree._Element) -> list[list[str]]:
             row.append("" if continued else _cell_text(tc))
             row.extend([""] * (span - 1))
         rows.append(row)
-    return pad_rows([r for r in rows if any(c.strip() for c in r)])
+    return pad_rows(rows)

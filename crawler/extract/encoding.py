@@ -11,8 +11,8 @@ import re
 import charset_normalizer
 
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "cp936", "euc-cn"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 
 def canonical_charset(name: str | None) -> str | None:
@@ -32,9 +32,9 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
         m = _HEADER_CHARSET.search(content_type)
         if m:
             return canonical_charset(m.group(1))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        return canonical_charset(m.group(1).decode("ascii", "ignore"))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        return canonical_charset(meta.group(1).decode("ascii", "ignore"))
     return None
 
 

@@ -26,9 +26,33 @@ _CONTAINER_XPATH = (
     " or starts-with(@id,'content')] | //ucapcontent"
 )
 _BLOCK_TAGS = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-    "blockquote", "center", "dl", "dt", "dd", "pre", "tr", "br", "hr", "header", "footer",
-    "form", "main", "ucapcontent",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "center",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "tr",
+    "br",
+    "hr",
+    "header",
+    "footer",
+    "form",
+    "main",
+    "ucapcontent",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _REPORT_WORDS = ("年度报告", "年度報告", "政府信息公开", "政府信息公開", "申请", "申請")
@@ -51,7 +75,9 @@ def extract_html(body: bytes, content_type: str | None = None, url: str | None =
         # No container found the report: let trafilatura find the main text.
         main = trafilatura.extract(tree, url=url, include_tables=False, favor_recall=True)
         if main:
-            blocks = [ln for ln in main.splitlines() if ln.strip()] + [b for b in _blocks(tree.body if tree.body is not None else tree) if isinstance(b, Table)]
+            blocks = [ln for ln in main.splitlines() if ln.strip()] + [
+                b for b in _blocks(tree.body if tree.body is not None else tree) if isinstance(b, Table)
+            ]
     if not blocks:
         raise ExtractionError("no text in HTML document", "extract/html/empty")
     return Document(blocks=blocks, source_format="html", title=title, published_date=date)
@@ -59,8 +85,11 @@ def extract_html(body: bytes, content_type: str | None = None, url: str | None =
 
 def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None, str | None]:
     """Title and date: the standard 政府网站 meta tags first, then trafilatura."""
+
     def meta(name: str) -> str | None:
-        found = tree.xpath(f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content")
+        found = tree.xpath(
+            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content"
+        )
         return str(found[0]).strip() if found and str(found[0]).strip() else None
 
     title = meta("ArticleTitle")
@@ -167,7 +196,7 @@ def table_grid(table: lxml.html.HtmlElement) -> list[list[str]]:
     height = len(rows)
     width = max(c for _, c in grid) + 1
     out = [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
-    return pad_rows([row for row in out if any(cell.strip() for cell in row)] or [])
+    return pad_rows(out)
 
 
 def _span(value: str | None) -> int:

@@ -22,7 +22,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
+)
 
 
 @dataclass
@@ -93,9 +95,9 @@ def _drop_running_lines(pages: list[list[_Item]]) -> None:
     repeated = {k for k, n in edge_counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
     for items in pages:
         items[:] = [
-            it for it in items
-            if it.text is None
-            or not (_PAGE_NUMBER.match(it.text) or re.sub(r"\d+", "#", it.text).strip() in repeated)
+            it
+            for it in items
+            if it.text is None or not (_PAGE_NUMBER.match(it.text) or re.sub(r"\d+", "#", it.text).strip() in repeated)
         ]
 
 

@@ -34,13 +34,15 @@ def request_checks(requests: dict[str, Any]) -> list[dict[str, Any]]:
     rows: dict[str, list[Num]] = requests["rows"]
     checks: list[dict[str, Any]] = []
     outcome_keys = [k for k in rows if k != "result_total" and k.startswith(_OUTCOME_PREFIXES)]
+    # rows a report adds among the outcomes ("6.其他原因") are outcomes too
+    outcome_extras = [e["values"] for e in requests.get("extra_rows", []) if e.get("kind") == "unknown" and e.get("in_outcomes")]
     for c, col in enumerate(REQUEST_COLUMNS):
         if all(k in rows for k in ("new", "carried_over", "result_total", "carried_forward")):
             left = [rows["new"][c], rows["carried_over"][c]]
             right = [rows["result_total"][c], rows["carried_forward"][c]]
             checks.append(_check("T3-1", col, left, right, f"一+二 = {_fmt(left)}; （七）总计+四 = {_fmt(right)}"))
         if "result_total" in rows and outcome_keys:
-            parts = [rows[k][c] for k in outcome_keys]
+            parts = [rows[k][c] for k in outcome_keys] + [e[c] for e in outcome_extras]
             total = [rows["result_total"][c]]
             checks.append(_check("T3-2", col, total, parts, f"（七）总计 = {_fmt(total)}; outcome rows sum {_fmt(parts)}"))
     for key, values in rows.items():
@@ -65,7 +67,9 @@ def review_checks(review: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
-def narrative_checks(figures: dict[str, int | float], requests: dict[str, Any] | None, review: dict[str, Any] | None) -> list[dict[str, Any]]:
+def narrative_checks(
+    figures: dict[str, int | float], requests: dict[str, Any] | None, review: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """TX-*: a number the text states against the table cell it describes."""
     checks = []
     rows = requests["rows"] if requests else {}
@@ -81,11 +85,31 @@ def narrative_checks(figures: dict[str, int | float], requests: dict[str, Any] |
         ok = None if not accepted else stated in accepted
         checks.append({"rule": "TX-1", "scope": "requests_received", "ok": ok, "detail": f"text {stated:g}; table 一 总计 {new}"})
     if "requests_carried_over" in figures and "carried_over" in rows:
-        checks.append(_check("TX-2", "requests_carried_over", [figures["requests_carried_over"]], [total("carried_over")], "text vs table 二、上年结转"))
+        checks.append(
+            _check(
+                "TX-2",
+                "requests_carried_over",
+                [figures["requests_carried_over"]],
+                [total("carried_over")],
+                "text vs table 二、上年结转",
+            )
+        )
     if "requests_carried_forward" in figures and "carried_forward" in rows:
-        checks.append(_check("TX-3", "requests_carried_forward", [figures["requests_carried_forward"]], [total("carried_forward")], "text vs table 四、结转下年度"))
+        checks.append(
+            _check(
+                "TX-3",
+                "requests_carried_forward",
+                [figures["requests_carried_forward"]],
+                [total("carried_forward")],
+                "text vs table 四、结转下年度",
+            )
+        )
     if review and "review_cases" in figures:
-        checks.append(_check("TX-4", "review_cases", [figures["review_cases"]], [review["review"]["total"]], "text vs table 四 行政复议 总计"))
+        checks.append(
+            _check(
+                "TX-4", "review_cases", [figures["review_cases"]], [review["review"]["total"]], "text vs table 四 行政复议 总计"
+            )
+        )
     if review and "litigation_cases" in figures:
         lit = [review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]
         checks.append(_check("TX-5", "litigation_cases", [figures["litigation_cases"]], lit, "text vs table 四 行政诉讼 总计"))

@@ -12,7 +12,11 @@ _N = r"(\d+(?:\.\d+)?)"
 _GAP = r"[^。；;，,]{0,16}?"
 # (figure, pattern, value when the pattern has no number: a stated "none")
 PATTERNS: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
-    ("proactive_items", re.compile(rf"(?:主动公开|主动发布|公开发布|发布)(?:各类)?(?:政府)?信息(?:共计|共|合计|总计|累计)?{_N}条"), None),
+    (
+        "proactive_items",
+        re.compile(rf"(?:主动公开|主动发布|公开发布|发布)(?:各类)?(?:政府)?信息(?:共计|共|合计|总计|累计)?{_N}条"),
+        None,
+    ),
     ("requests_received", re.compile(rf"(?:收到|受理|新收|接收|接到){_GAP}申请(?:共计|共|合计|总计)?{_N}件"), None),
     ("requests_received", re.compile(r"(?:未收到|没有收到|未受理|无)(?:[^。；;，,]{0,12}?)(?:政府信息公开|依申请公开)?申请"), 0),
     ("requests_carried_over", re.compile(rf"上年(?:度)?结转{_GAP}{_N}件"), None),

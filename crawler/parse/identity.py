@@ -12,7 +12,22 @@ _REPORT_WORDS = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—]+\s*[^-_|｜—]*(?:网|门户|政府网站|首页)[^-_|｜—]*$")
 _AGENCY_END = re.compile(
@@ -47,17 +62,16 @@ def _title(paragraphs: list[str], meta_title: str | None) -> str:
         parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", meta) if _REPORT_WORDS.search(p)]
         meta = parts[0] if parts else _SITE_SUFFIX.sub("", meta)
     head = paragraphs[:12]
-    for i, line in enumerate(head):
-        if not _REPORT_WORDS.search(line) or len(line) > 60:
-            continue
-        text = line
-        prev = head[i - 1] if i > 0 else ""
-        # "洪泽区人民政府" / "2023年政府信息公开工作年度报告" on two lines
-        if prev and len(prev) <= 30 and not _YEAR.search(prev) and not prev.endswith(("。", "：", ":")) and _YEAR.match(line):
-            text = prev + line
-        if meta and _REPORT_WORDS.search(meta) and len(meta) >= len(text) and _same_report(meta, text):
-            return meta
-        return text
+    for i in range(len(head)):
+        # a title may be wrapped over up to three short lines
+        for j in range(i, min(i + 3, len(head))):
+            text = "".join(head[i : j + 1])
+            if len(text) > 60 or "。" in text:
+                break
+            if _REPORT_WORDS.search(text) and (_YEAR.search(text) or "年度报告" in text):
+                if meta and _REPORT_WORDS.search(meta) and len(meta) >= len(text) and _same_report(meta, text):
+                    return meta
+                return text
     if meta:
         return meta
     return paragraphs[0][:60] if paragraphs else ""

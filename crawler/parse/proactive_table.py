@@ -138,8 +138,12 @@ def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> 
     notes: list[str] = []
     defaults = DEFAULT_FIELDS.get(template, DEFAULT_FIELDS["2021"]).get(item) or DEFAULT_FIELDS["2019"].get(item, [])
     positions = {i: f for i, f in header.items() if i >= row.label_end}
-    record: dict[str, Any] = {f: None for f in defaults}
-    if positions and set(positions.values()) <= set(defaults) | _2019_FIELDS | _2021_FIELDS and all(i < len(row.cells) for i in positions):
+    record: dict[str, Any] = dict.fromkeys(defaults)
+    if (
+        positions
+        and set(positions.values()) <= set(defaults) | _2019_FIELDS | _2021_FIELDS
+        and all(i < len(row.cells) for i in positions)
+    ):
         pairs = [(f, row.cells[i]) for i, f in sorted(positions.items()) if f in defaults or not defaults]
         if not pairs:
             pairs = list(zip(defaults, [c for c in row.values if c] or row.values))

@@ -14,7 +14,24 @@ from pathlib import Path
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.json"
 _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:自治县|县|区|旗|市))")
-_NOT_COUNTY = ("社区", "园区", "开发区", "新区管委", "辖区", "城区", "地区", "景区", "校区", "全区", "全市", "本市", "我区", "我市", "自治区", "市区")
+_NOT_COUNTY = (
+    "社区",
+    "园区",
+    "开发区",
+    "新区管委",
+    "辖区",
+    "城区",
+    "地区",
+    "景区",
+    "校区",
+    "全区",
+    "全市",
+    "本市",
+    "我区",
+    "我市",
+    "自治区",
+    "市区",
+)
 
 
 @functools.lru_cache(maxsize=1)

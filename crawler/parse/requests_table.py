@@ -49,6 +49,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     extras: list[dict[str, Any]] = []
     category: str | None = None
     single_other: list[int | float | None] | None = None
+    in_outcomes = False  # between （一）予以公开 and （七）总计: rows there are outcomes
     for item in logical:
         cores = [label_core(x) for x in item.labels]
         for core in cores:
@@ -69,7 +70,10 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
             continue
         key, score = _match(last, category)
         if key is None:
-            extras.append({"label": " ".join(item.labels), "values": values, "kind": "unknown"})
+            extra = {"label": " ".join(item.labels), "values": values, "kind": "unknown", "in_outcomes": in_outcomes}
+            if category is not None:
+                extra["category"] = category
+            extras.append(extra)
             warnings.append(f"table 三: unknown row {''.join(item.labels)!r} kept in extra_rows")
             continue
         if key in result:
@@ -79,6 +83,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
         if score < _SURE:
             warnings.append(f"table 三: label {item.labels[-1]!r} matched loosely to {key} ({score:.2f})")
         result[key] = values
+        in_outcomes = key not in {"new", "carried_over", "result_total", "carried_forward"}
         if key == "result_total":
             category = None
     if single_other is not None:
@@ -131,8 +136,8 @@ def _blank_data_row(item: _Logical, cores: list[str]) -> bool:
     """A row with every value blank that is still a row of the table (not a header)."""
     if not cores or _category_of(cores[-1]) is not None:
         return False
-    if any(c in _COLUMN_CORES for c in cores) or any("勾稽" in c or "申请人" in c for c in cores):
-        return False
+    if sum(c in _COLUMN_CORES for c in cores) >= 2 or any("勾稽" in c or "申请人情况" in c for c in cores):
+        return False  # a header row
     return _match(cores[-1], None)[1] >= _SURE
 
 

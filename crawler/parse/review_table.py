@@ -16,16 +16,21 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     warnings: list[str] = []
     positions: list[int] = []
     data: Row | None = None
+    blank: Row | None = None
     for row in rows:
         if row.has_values and sum(1 for v in row.values if v) >= 5:
             data = row
             break
+        if not any(row.cells) and positions and blank is None:
+            blank = row  # the data row of a table printed with every cell blank
         for i, cell in enumerate(row.cells):
             if label_core(cell) in _FIELD_CORES:
                 positions.append(i)
+    positions = sorted(set(positions))
+    if data is None and blank is not None and len(positions) == _WIDTH:
+        data = blank
     if data is None:
         return None, warnings
-    positions = sorted(set(positions))
     if len(positions) == _WIDTH and positions[-1] < len(data.cells):
         cells = [data.cells[i] for i in positions]
     else:

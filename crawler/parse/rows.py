@@ -57,7 +57,11 @@ def _heading_zone(text: str) -> str | None:
         return None
     if "主动公开" in text and re.match(r"^[一二三四五六七八九十]+[、，.]|^[（(]?[二2]", text):
         return "proactive"
-    if "申请" in text and ("收到" in text or "处理" in text or "依申请" in text) and re.match(r"^[一二三四五六七八九十]+[、，.]", text):
+    if (
+        "申请" in text
+        and ("收到" in text or "处理" in text or "依申请" in text)
+        and re.match(r"^[一二三四五六七八九十]+[、，.]", text)
+    ):
         return "requests"
     if "行政复议" in text and re.match(r"^[一二三四五六七八九十]+[、，.]", text):
         return "review"
@@ -90,9 +94,8 @@ def zone_rows(doc: Document) -> dict[str, list[Row]]:
             continue
         assert isinstance(block, Table)
         for raw in block.rows:
+            # blank rows stay: a table printed with every cell blank is still a table
             row = Row(cells=[normalize_cell(c) for c in raw], table=index)
-            if not any(row.cells):
-                continue
             marker = _marker_zone(row)
             if marker is not None:
                 zone = marker

@@ -56,5 +56,3 @@ def _split_heading(rest: str) -> tuple[str, str]:
     if m and len(rest) > 40:
         return m.group(1).strip(), m.group(2).strip()
     return rest.strip().rstrip("。："), ""
-
-

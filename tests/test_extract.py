@@ -1,0 +1,115 @@
+"""Extractors: each format becomes blocks and span-resolved grids; bad input gets a clear error."""
+
+import io
+
+import docx
+import pytest
+
+from crawler.document import Table
+from crawler.errors import ExtractionError
+from crawler.extract import extract, sniff_format
+from crawler.extract.html import extract_html
+from crawler.extract.text import text_blocks
+from crawler.resource import FetchedResource
+from tests.conftest import shared_file
+
+GBK_PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>某县2021年政府信息公开工作年度报告_某县人民政府</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/zwgk">政务公开</a></div>
+<div class="TRS_Editor"><p class="MsoNormal"><span style="mso-ascii-font-family:'Times New Roman'">一、总体情况</span></p>
+<p>全年主动公开政府信息<font face="方正仿宋_GBK">56</font>条。堃</p>
+<table><tr><td rowspan="2">类别</td><td colspan="2">申请人情况</td></tr>
+<tr><td>自然人</td><td>&nbsp;</td></tr><tr><td>新收</td><td>5</td><td>7</td></tr></table></div>
+<div class="footer">版权所有</div></body></html>"""
+
+
+def test_html_gbk_declared_in_meta_only_and_spans_resolved():
+    doc = extract_html(GBK_PAGE.encode("gbk", errors="strict").replace("堃".encode("gbk"), "堃".encode("gb18030")))
+    assert doc.title == "某县2021年政府信息公开工作年度报告_某县人民政府"
+    assert "全年主动公开政府信息56条。堃" in doc.blocks
+    tables = doc.tables
+    assert len(tables) == 1
+    # rowspan: "类别" once, the covered position empty; colspan likewise; &nbsp; cell blank
+    assert tables[0].rows == [["类别", "申请人情况", ""], ["", "自然人", ""], ["新收", "5", "7"]]
+    assert not any("首页" in b for b in doc.paragraphs), "navigation must not be in the content"
+
+
+def _docx_with_merges() -> bytes:
+    d = docx.Document()
+    d.add_paragraph("某局2022年政府信息公开工作年度报告")
+    t = d.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(1, 0)).text = "三、本年度办理结果"
+    t.cell(0, 1).merge(t.cell(0, 2)).text = "申请人情况"
+    t.cell(1, 1).text = "自然人"
+    t.cell(1, 2).text = "总计"
+    t.cell(2, 0).text = "（一）予以公开"
+    t.cell(2, 1).text = "4"
+    t.cell(2, 2).text = "4"
+    d.add_paragraph("六、其他需要报告的事项")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_merged_cells_once_and_body_order():
+    doc = extract(FetchedResource(body=_docx_with_merges(), content_type="application/octet-stream"))
+    assert doc.source_format == "docx"
+    assert isinstance(doc.blocks[0], str) and isinstance(doc.blocks[1], Table) and doc.blocks[2] == "六、其他需要报告的事项"
+    assert doc.blocks[1].rows == [["三、本年度办理结果", "申请人情况", ""], ["", "自然人", "总计"], ["（一）予以公开", "4", "4"]]
+
+
+def test_text_pipe_tab_and_cell_per_line_tables():
+    pipes = text_blocks(["标题", "规章 | 1 | 2 | 3 |", "规范性文件 | 4 | 5 | 6 |", "正文"])
+    assert pipes[1] == Table(rows=[["规章", "1", "2", "3", ""], ["规范性文件", "4", "5", "6", ""]])
+    tabs = text_blocks(["信息内容\t本年新 制作数量\t对外公开 总数量", "规章\t0\t7"])
+    assert tabs[0].rows == [["信息内容", "本年新 制作数量", "对外公开 总数量"], ["规章", "0", "7"]]
+    cells = text_blocks(["\t信息内容", "\t本年新", "公开数量", "", "\t规章", "\t3", "", "四、结语"])
+    assert cells[0].rows == [["信息内容", "本年新\n公开数量"], ["规章", "3"]]
+    assert cells[1] == "四、结语"
+
+
+def test_pdf_tables_joined_over_pages_and_page_numbers_dropped():
+    doc = extract(FetchedResource.from_path(shared_file("corpus/hongze_2023.pdf")))
+    assert doc.pages == 5
+    assert not any(p.strip() in {"- 1 -", "- 2 -", "- 3 -"} for p in doc.paragraphs)
+    big = max(doc.tables, key=lambda t: len(t.rows))
+    assert "joined over a page break" in big.notes
+    labels = [r[2] for r in big.rows]
+    assert "3.补正后申请内容仍不明确" in labels and "1.本机关不掌握相关政府信息" in labels
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "extract/empty"),
+        (b"%PDF-1.4\n garbage that is not a pdf", "extract/pdf/corrupt"),
+        (b"PK\x03\x04 not really a zip", "extract/unknown_format"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "extract/doc/unsupported"),
+        (b"\x00\x01\x02\x03binary", "extract/unknown_format"),
+    ],
+)
+def test_bad_input_clear_error(body, reason):
+    with pytest.raises(ExtractionError) as info:
+        extract(FetchedResource(body=body))
+    assert info.value.reason == reason
+    assert str(info.value)
+
+
+def test_pdf_without_text_layer(tmp_path):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    del pdfplumber
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument.new()
+    pdf.new_page(595, 842)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    with pytest.raises(ExtractionError) as info:
+        extract(FetchedResource(body=buf.getvalue()))
+    assert info.value.reason == "extract/pdf/no_text"
+
+
+def test_sniff_ignores_misleading_content_type():
+    assert sniff_format(b"%PDF-1.7 ...", "text/html") == "pdf"
+    assert sniff_format(b"<!DOCTYPE html><html>", "application/octet-stream") == "html"
+    assert sniff_format("一、总体情况".encode(), None) == "text"

@@ -1,0 +1,48 @@
+"""Normalisation: one canonical text whatever the converter did to it."""
+
+from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
+
+
+def test_traditional_to_simplified_and_pinyin_removed():
+    assert normalize_text("康樂縣科技局2020年度政務(wù)信息公開") == "康乐县科技局2020年度政务信息公开"
+    assert normalize_text("結(jié)轉(zhuǎn)下年度繼續(xù)辦理") == "结转下年度继续办理"
+
+
+def test_real_parentheses_survive_pinyin_removal():
+    assert normalize_text("（一）予以公开(区分处理的)") == "（一）予以公开（区分处理的）"
+    assert normalize_text("条例(2019)") == "条例（2019）"
+
+
+def test_spaces_inside_chinese_and_numbers_removed():
+    assert normalize_text("2021 年 1 月") == "2021年1月"
+    assert normalize_text("结 果 维 持") == "结果维持"
+    assert normalize_text("号 ， 邮 编 ： 223100") == "号，邮编：223100"
+    # spaces between latin words stay
+    assert normalize_text("WPS Office 2019") == "WPS Office 2019"
+
+
+def test_full_width_digits_and_punctuation():
+    assert normalize_text("１２３件，共（４）项") == "123件，共（4）项"
+    assert normalize_text("予以公开,部分公开:") == "予以公开，部分公开："
+
+
+def test_vertical_cell_joined():
+    assert normalize_cell("三\n、\n本\n年\n度\n办\n理\n结\n果") == "三、本年度办理结果"
+    assert normalize_cell("结果\n维持") == "结果维持"
+
+
+def test_wrapped_lines_joined_but_not_headings():
+    lines = [
+        "2023年，洪泽区人民政府坚持以习近平新时代中国特色社会",
+        "主义思想为指导，全面贯彻落实《条例》相关规范要求，不断完",
+        "善政府信息公开制度。",
+        "（一）主动公开情况。主要通过政府门户网站主动公开政府",
+        "文件、项目审批、通知公告等各类政府信息。",
+        "二、主动公开政府信息情况",
+    ]
+    out = join_wrapped_lines(lines)
+    assert out == [
+        "2023年，洪泽区人民政府坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实《条例》相关规范要求，不断完善政府信息公开制度。",
+        "（一）主动公开情况。主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。",
+        "二、主动公开政府信息情况",
+    ]

@@ -1,0 +1,59 @@
+"""Cell values (blank is never 0) and loose label matching."""
+
+import pytest
+
+from crawler.parse.labels import label_core
+from crawler.parse.requests_table import _match
+from crawler.parse.values import is_value_cell, parse_value
+
+
+@pytest.mark.parametrize("text", ["", "/", "-", "—", "无", "／", "N/A"])
+def test_blank_and_markers_are_null(text):
+    assert parse_value(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0", 0),
+        ("12", 12),
+        ("-8", -8),
+        ("1,234", 1234),
+        ("7730.28", 7730.28),
+        ("251000元", 251000),
+        ("1523.6万元", 1523.6),
+        ("22（其中修订16件）", 22),
+    ],
+)
+def test_numbers_as_printed(text, value):
+    assert parse_value(text)[0] == value
+
+
+def test_labels_are_not_values():
+    assert not is_value_cell("（一）予以公开")
+    assert is_value_cell("0")
+
+
+@pytest.mark.parametrize(
+    ("label", "category", "key"),
+    [
+        ("12.没有现成信息需要另行制作", "unavailable", "unavailable.needs_creation"),  # numbering typo
+        (
+            "3.補正啟申請內容仍不明確".replace("補正啟申請內容仍不明確", "补正启申请内容仍不明确"),
+            "unavailable",
+            "unavailable.unclear",
+        ),  # character typo
+        ("8、属于行政查询事项", "withheld", "withheld.admin_query"),
+        ('3.危及"三安全一稳定"', "withheld", "withheld.three_safeties"),
+        ("2.申请人逾期未按收费通知要求缴纳费用，行政机关不再处理其政府信息公开申请", "other", "other.overdue_fee"),
+        ("3.其他", "other", "other.other"),
+        ("（七）总计", None, "result_total"),
+        ("四，结转下年度继续办理", None, "carried_forward"),
+    ],
+)
+def test_loose_label_matching(label, category, key):
+    assert _match(label_core(label), category)[0] == key
+
+
+def test_unrelated_label_does_not_match():
+    assert _match(label_core("无法联系到申请人的数量统计说明"), "not_processed")[0] is None
