@@ -50,6 +50,7 @@ def to_simplified(text: str) -> str:
     return str(_converter().convert(text))
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """Normalise one string (a paragraph, a cell) to the parser's canonical form.
 
@@ -112,7 +113,7 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
 
 def _width(line: str) -> float:
     # Latin characters and digits take about half the width of a Chinese one.
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+    return len(line) - 0.5 * len(line.encode("ascii", "ignore"))
 
 
 def _full_line_length(lines: list[str]) -> float:

@@ -1,10 +1,14 @@
-"""PDF → Document with pdfplumber: text lines and ruled tables in reading order.
+"""PDF → Document: text lines and ruled tables in reading order.
 
-One layout pass per page: the tables pdfplumber finds from the ruling lines,
-and the text lines outside them. Rows of a "table" that are one cell spanning
-the whole width (word processors often box the whole page) are prose, not
-table rows. Page numbers and running headers are dropped, and a table that
-continues on the next page is joined to its first part.
+pypdfium2 reads each page's chars and drawn lines (in C), and pdfplumber's
+own table finder runs on them (:mod:`crawler.extract.pdf_layout`); a page
+drawn with paths too complex for that is read by pdfplumber whole, which
+costs a pure-Python interpretation of the page. Either way one layout pass
+per page gives the ruled tables and the text lines outside them. Rows of a
+"table" that are one cell spanning the whole width (word processors often box
+the whole page) are prose, not table rows. Page numbers and running headers
+are dropped, and a table that continues on the next page is joined to its
+first part.
 """
 
 from __future__ import annotations
@@ -13,14 +17,18 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pdfplumber
+import pypdfium2
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.table import Table as PlumberTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
+from crawler.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
@@ -37,15 +45,30 @@ class _Item:
 
 def extract_pdf(body: bytes) -> Document:
     try:
-        pdf = pdfplumber.open(io.BytesIO(body))
-    except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        screen = pypdfium2.PdfDocument(body)
+    except pypdfium2.PdfiumError as exc:
         raise _open_error(exc) from exc
-    with pdf:
+    try:
+        page_count = len(screen)
+        pages: list[list[_Item] | None] = []
+        for index in range(page_count):
+            layout = layout_page(screen[index])
+            pages.append(None if layout is None else _layout_items(layout))
+    finally:
+        screen.close()
+    if any(items is None for items in pages):
+        # Pages drawn with paths pdfium's bounds cannot describe: pdfplumber reads them whole.
         try:
-            pages = [_page_items(page) for page in pdf.pages]
+            with pdfplumber.open(io.BytesIO(body)) as pdf:
+                for index, items in enumerate(pages):
+                    if items is None:
+                        pages[index] = _plumber_items(pdf.pages[index])
         except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
             raise _open_error(exc) from exc
-        page_count = len(pdf.pages)
+    return _document([items or [] for items in pages], page_count)
+
+
+def _document(pages: list[list[_Item]], page_count: int) -> Document:
     if not any(item.text or item.row for items in pages for item in items):
         raise ExtractionError("PDF has no text layer (scanned?); OCR is not supported", "extract/pdf/no_text")
     _drop_running_lines(pages)
@@ -58,18 +81,35 @@ def extract_pdf(body: bytes) -> Document:
 
 def _open_error(exc: Exception) -> ExtractionError:
     message = str(exc) or type(exc).__name__
+    if isinstance(exc, pypdfium2.PdfiumError) and "password" in message.lower():
+        return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     if "password" in message.lower() or "encrypt" in message.lower():
         return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     return ExtractionError(f"unreadable PDF: {message}", "extract/pdf/corrupt")
 
 
-def _page_items(page: pdfplumber.page.Page) -> list[_Item]:
-    items: list[_Item] = []
+def _layout_items(page: LayoutPage) -> list[_Item]:
+    tables = find_tables(page) if page.edges else []
+
+    def outside(ch: dict[str, Any]) -> bool:
+        mid_x, mid_y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        return not any(t.bbox[0] <= mid_x <= t.bbox[2] and t.bbox[1] <= mid_y <= t.bbox[3] for t in tables)
+
+    return _items(tables, text_lines([ch for ch in page.chars if outside(ch)]))
+
+
+def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:
+    tables = page.find_tables() if (page.rects or page.lines or page.curves) else []
     outside = page
-    # Table finding costs a layout pass; a page without ruling lines has no ruled table.
-    tables = page.find_tables() if (page.rects or page.lines) else []
-    for t_index, table in enumerate(tables):
+    for table in tables:
         outside = outside.outside_bbox(table.bbox)
+    return _items(tables, outside.extract_text_lines(return_chars=False))
+
+
+def _items(tables: list[PlumberTable], lines: list[dict[str, Any]]) -> list[_Item]:
+    """Table rows and prose lines of one page, sorted top to bottom."""
+    items: list[_Item] = []
+    for t_index, table in enumerate(tables):
         for row, cells in zip(table.rows, table.extract()):
             texts = ["" if c is None else c for c in cells]
             if all(c is None for c in cells[1:]) or len(cells) == 1:
@@ -78,9 +118,7 @@ def _page_items(page: pdfplumber.page.Page) -> list[_Item]:
                 items.extend(_Item(top=top + i * 0.01, text=ln) for i, ln in enumerate(texts[0].split("\n")) if ln.strip())
             else:
                 items.append(_Item(top=row.bbox[1], row=texts, table=t_index))
-    for line in outside.extract_text_lines(return_chars=False):
-        if line["text"].strip():
-            items.append(_Item(top=line["top"], text=line["text"]))
+    items.extend(_Item(top=line["top"], text=line["text"]) for line in lines if line["text"].strip())
     items.sort(key=lambda it: it.top)
     return items
 

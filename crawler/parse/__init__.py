@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crawler.document import Document, Table
+from crawler.document import Block, Document, Table
 from crawler.errors import NotAReportError
 from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
 from crawler.parse.checks import narrative_checks, request_checks, review_checks
@@ -25,14 +25,15 @@ from crawler.parse.sections import split_sections
 PARSER_VERSION = "1.0.0"
 
 
-def normalized_paragraphs(doc: Document) -> list[str]:
-    """Prose of the document, normalised, wrapped lines joined (tables excluded)."""
-    out: list[str] = []
+def normalize_blocks(doc: Document) -> list[Block]:
+    """The document normalised once: prose with wrapped lines joined, table cells normalised."""
+    out: list[Block] = []
     run: list[str] = []
     for block in doc.blocks:
         if isinstance(block, Table):
             out.extend(join_wrapped_lines(run))
             run = []
+            out.append(Table(rows=[[normalize_cell(c) for c in row] for row in block.rows], notes=block.notes))
         else:
             text = normalize_text(block)
             if text:
@@ -41,24 +42,14 @@ def normalized_paragraphs(doc: Document) -> list[str]:
     return out
 
 
-def full_text(doc: Document, paragraphs: list[str]) -> str:
+def full_text(blocks: list[Block]) -> str:
     """The whole text: prose paragraphs and table rows (cells joined by " | ") in order."""
-    del paragraphs  # the order of prose and tables comes from the blocks
     parts: list[str] = []
-    run: list[str] = []
-    for block in doc.blocks:
+    for block in blocks:
         if isinstance(block, Table):
-            parts.extend(join_wrapped_lines(run))
-            run = []
-            for row in block.rows:
-                cells = [normalize_cell(c) for c in row]
-                if any(cells):
-                    parts.append(" | ".join(cells))
+            parts.extend(" | ".join(row) for row in block.rows if any(row))
         else:
-            text = normalize_text(block)
-            if text:
-                run.append(text)
-    parts.extend(join_wrapped_lines(run))
+            parts.append(block)
     return "\n".join(parts)
 
 
@@ -70,9 +61,10 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
     """
     today = today or dt.date.today()
     warnings = list(doc.warnings)
-    paragraphs = normalized_paragraphs(doc)
-    text = full_text(doc, paragraphs)
-    zones = zone_rows(doc)
+    blocks = normalize_blocks(doc)
+    paragraphs = [b for b in blocks if isinstance(b, str)]
+    text = full_text(blocks)
+    zones = zone_rows(blocks)
     if "信息公开" not in text and not any(zones.values()):
         raise NotAReportError("not a government information-disclosure annual report (no 信息公开 text, no report tables)")
     identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year)
@@ -106,7 +98,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         "year": identity.year,
         "published_date": identity.published_date,
         "template": template,
-        "sections": split_sections(doc, paragraphs),
+        "sections": split_sections(paragraphs),
         "text": text,
         "proactive": proactive,
         "requests": requests,

@@ -10,6 +10,7 @@ The official lists come from the 2019 (国办公开办函〔2019〕60号) and 20
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -96,6 +97,7 @@ def strip_numbering(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def label_core(text: str) -> str:
     """The comparable core of a label: no numbering, punctuation, brackets or spaces.
 

@@ -9,6 +9,7 @@ from the order of the value cells.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +114,15 @@ def _category_of(core: str) -> str | None:
     return None
 
 
+_EXACT = {label_core(r.label): r for r in REQUEST_ROWS}
+
+
+@functools.lru_cache(maxsize=4096)
 def _match(core: str, category: str | None) -> tuple[str | None, float]:
+    """The row key a label core names, with how sure the match is (0..1)."""
+    exact = _EXACT.get(core)
+    if exact is not None and (exact.category is None or category in (None, exact.category)):
+        return exact.key, 1.0
     if category is not None:
         # "（三）不予公开1.属于国家秘密" in one cell: drop the category part
         cat_core = label_core(CATEGORIES[category])

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler.document import Document, Table
-from crawler.normalize import normalize_cell, normalize_text
+from crawler.document import Block, Table
 from crawler.parse.values import is_value_cell
 
 ZONES = ("proactive", "requests", "review")
@@ -82,20 +81,20 @@ def _marker_zone(row: Row) -> str | None:
     return None
 
 
-def zone_rows(doc: Document) -> dict[str, list[Row]]:
-    """All table rows of the document, by the report table they belong to."""
+def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
+    """All table rows of the (normalised) blocks, by the report table they belong to."""
     zones: dict[str, list[Row]] = {z: [] for z in ZONES}
     zone: str | None = None
-    for index, block in enumerate(doc.blocks):
+    for index, block in enumerate(blocks):
         if isinstance(block, str):
-            heading = _heading_zone(normalize_text(block))
+            heading = _heading_zone(block)
             if heading is not None:
                 zone = None if heading == "end" else heading
             continue
         assert isinstance(block, Table)
         for raw in block.rows:
             # blank rows stay: a table printed with every cell blank is still a table
-            row = Row(cells=[normalize_cell(c) for c in raw], table=index)
+            row = Row(cells=list(raw), table=index)
             marker = _marker_zone(row)
             if marker is not None:
                 zone = marker

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from crawler.document import Document
-
 _NUMERALS = "一二三四五六七八九十"
 _HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})\s*[、，,.．]\s*(.+)$")
 
@@ -23,9 +21,8 @@ def numeral_value(text: str) -> int:
     return _NUMERALS.index(text[0]) + 1 if len(text) == 1 else 0
 
 
-def split_sections(doc: Document, paragraphs: list[str]) -> list[dict[str, str]]:
+def split_sections(paragraphs: list[str]) -> list[dict[str, str]]:
     """``[{"number", "heading", "text"}]`` in report order; prose only, tables excluded."""
-    del doc  # the normalised paragraphs carry everything needed
     sections: list[dict[str, str]] = []
     body: list[str] = []
     expected = 1
