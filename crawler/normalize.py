@@ -59,6 +59,8 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return ""
+    if text.isascii() and "[" not in text:
+        return re.sub(r"\s+", " ", text).strip()  # numbers and latin text: nothing else applies
     text = _EXTRACT_NOISE.sub("", text)
     text = _PINYIN.sub("", text)
     text = _PINYIN_DEBRIS.sub("", text)

@@ -90,10 +90,11 @@ def _open_error(exc: Exception) -> ExtractionError:
 
 def _layout_items(page: LayoutPage) -> list[_Item]:
     tables = find_tables(page) if page.edges else []
+    boxes = [t.bbox for t in tables]  # a computed property in pdfplumber: read it once
 
     def outside(ch: dict[str, Any]) -> bool:
         mid_x, mid_y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        return not any(t.bbox[0] <= mid_x <= t.bbox[2] and t.bbox[1] <= mid_y <= t.bbox[3] for t in tables)
+        return not any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
 
     return _items(tables, text_lines([ch for ch in page.chars if outside(ch)]))
 
