@@ -31,12 +31,13 @@ from crawler.parse import parse_document  # noqa: E402
 from crawler.parse.labels import label_core  # noqa: E402
 from crawler.parse.requests_table import _match  # noqa: E402
 from crawler.resource import FetchedResource  # noqa: E402
+from tests.eval.gate import SHARED  # noqa: E402
 
 INPUTS = [
     *sorted((ROOT / "tests" / "eval" / "fixtures").glob("*.*")),
-    *sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf")),
-    *sorted((ROOT.parent / "shared" / "corpus").glob("*.docx")),
-    *sorted((ROOT.parent / "shared" / "seeds").glob("*.txt")),
+    *sorted((SHARED / "corpus").glob("*.pdf")),
+    *sorted((SHARED / "corpus").glob("*.docx")),
+    *sorted((SHARED / "seeds").glob("*.txt")),
 ]
 
 

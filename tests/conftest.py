@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.eval.gate import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 FIXTURES = ROOT / "tests" / "eval" / "fixtures"
 
 

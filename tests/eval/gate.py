@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,17 @@ from crawler.report import process  # noqa: E402
 from crawler.resource import FetchedResource  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+
+
+def _shared_dir() -> Path:
+    """The team's shared folder: $GOVREPORTS_SHARED, else beside the checkout, else /work/shared."""
+    for candidate in (os.environ.get("GOVREPORTS_SHARED"), ROOT.parent / "shared", "/work/shared"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate).resolve()
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared_dir()
 ANNOTATIONS = [HERE / "annotations_real.json", HERE / "fixtures" / "annotations.json"]
 FLOORS = HERE / "floors.json"
 IDENTITY_FIELDS = ("title", "agency", "year", "published_date", "template")
@@ -65,6 +77,9 @@ def load_annotations() -> list[dict[str, Any]]:
 
 
 def resolve(doc: dict[str, Any]) -> Path:
+    """Annotation paths are relative to the repository; "../shared/…" means the shared folder."""
+    if doc["path"].startswith("../shared/"):
+        return SHARED / doc["path"].removeprefix("../shared/")
     return (ROOT / doc["path"]).resolve()
 
 
