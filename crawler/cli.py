@@ -1,53 +1,30 @@
-"""Command line: ``python -m crawler <command>``; one sub-command per user task.
+"""Command line: ``python -m crawler <command>``; one module per command in crawler/commands.
 
 Every command returns an exit status: 0 on success, 2 with a one-line
-message on stderr for input it cannot use (never a traceback).
+message on stderr for input or options it cannot use (never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
+from crawler.commands import crawl, demo, export, parse, regions
 from crawler.errors import ReportError
-from crawler.report import process
-from crawler.resource import FetchedResource
-from crawler.summary import render
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="parse one report file (PDF, DOCX, HTML or text) into a record")
-    p.add_argument("file", type=Path, help="the report document")
-    p.add_argument("--json", action="store_true", help="print the record as JSON (RECORD.md) instead of a summary")
-    p.add_argument("--url", help="where the document was published (recorded as provenance)")
-    p.set_defaults(func=cmd_parse)
+    for module in (parse, regions, crawl, export, demo):
+        module.add_parser(sub)
     return parser
-
-
-def cmd_parse(args: argparse.Namespace) -> int:
-    path: Path = args.file
-    try:
-        resource = FetchedResource.from_path(path, url=args.url)
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    try:
-        record = process(resource)
-    except ReportError as exc:
-        print(f"error: {path}: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(render(record))
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

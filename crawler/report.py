@@ -24,9 +24,31 @@ SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "record.schema.json"
 
 
-def record_id(agency: str | None, year: int | None, sha256: str) -> str:
-    """Stable id: the same agency, year and document bytes give the same id every time."""
-    key = f"{agency or ''}|{year or ''}|{sha256}"
+def content_fingerprint(parsed: dict[str, Any]) -> str:
+    """What the report says: its three tables when it has any numbers, else its normalised text.
+
+    The PDF and the DOCX of one report (different bytes, same numbers) share
+    a fingerprint, so they are one report.
+    """
+    tables = {k: parsed.get(k) for k in ("proactive", "requests", "review_litigation")}
+    if any(v is not None for v in _leaves(tables)):
+        canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False)
+    else:
+        canonical = parsed.get("text", "")
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+def record_id(agency: str | None, year: int | None, fingerprint: str) -> str:
+    """Stable id: the same agency, year and content give the same id on every crawl and rebuild."""
+    key = f"{agency or ''}|{year or ''}|{fingerprint}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -40,7 +62,7 @@ def build_record(doc: Document, resource: FetchedResource) -> dict[str, Any]:
     parsed = parse_document(doc)
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "id": record_id(parsed["agency"], parsed["year"], resource.sha256),
+        "id": record_id(parsed["agency"], parsed["year"], content_fingerprint(parsed)),
         "url": resource.url,
         "source_format": doc.source_format,
         "sha256": resource.sha256,

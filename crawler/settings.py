@@ -1,15 +1,84 @@
-"""Scrapy settings of the project (read once by components through ``from_crawler``).
+"""Scrapy settings of the project, read once by each component through ``from_crawler``.
 
-Grouped as in Scrapy's default_settings: the project identity, then politeness.
-Crawl, pipeline and archive settings arrive with the crawl (issue 3).
+Grouped as Scrapy's default_settings: identity, politeness and faults, then the
+project's own groups (enable flag first): ARCHIVE_*, STORE_URL / DATA_DIR,
+INCREMENTAL_*, PLAYWRIGHT_*. ``python -m crawler crawl`` overrides DATA_DIR,
+STORE_URL, ARCHIVE_DIR and the render mode from its options; ``scrapy crawl
+reports`` uses these defaults (./data).
 """
+
+from pathlib import Path
 
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = "govreports-crawler/0.1 (+https://github.com/open-gov-reports/crawler; research archive of 政府信息公开年报)"
+# Politeness and faults ----------------------------------------------------------------
+USER_AGENT = "govreports-crawler/0.2 (+https://github.com/open-gov-reports/crawler; research archive of 政府信息公开年报)"
 ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+# 5xx and timeouts are retried (with the exponential backoff below); 4xx never
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 2**20
+DOWNLOAD_WARNSIZE = 16 * 2**20
+DEPTH_LIMIT = 8
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+LOGSTATS_INTERVAL = 0
+
+DOWNLOADER_MIDDLEWARES = {
+    # closer to the downloader than HttpCompression (590) and Retry (550): a 304 becomes the archived response
+    "crawler.middlewares.ConditionalRequestMiddleware": 950,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {"pipelines.reports.ReportPipeline": 300}
+EXTENSIONS = {
+    "archive.extension.WarcArchiveExtension": 100,
+    "crawler.progress.CrawlProgress": 500,
+}
+
+# Archive (WARC) -------------------------------------------------------------------------
+DATA_DIR = str(Path("data"))
+ARCHIVE_ENABLED = True
+ARCHIVE_DIR = str(Path(DATA_DIR) / "warc")
+ARCHIVE_GZIP = True
+ARCHIVE_MAX_SIZE = 100 * 2**20
+ARCHIVE_PREFIX = "govreports"
+
+# Record store and incremental crawls ----------------------------------------------------------
+STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
+INCREMENTAL_ENABLED = True
+
+# Progress ---------------------------------------------------------------------------------
+PROGRESS_INTERVAL = 10.0
+
+# Browser (scrapy-playwright with Debian's Chromium), used only for requests marked playwright ----
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

@@ -1,0 +1,57 @@
+"""Sorted CDXJ index (``index.cdxj``) of WARC files, built with cdxj-indexer's Python API.
+
+Each line is ``<surt> <timestamp> {json}`` with at least ``url``, ``mime``, ``status``,
+``digest``, ``length``, ``offset`` and ``filename`` (the WARC's base name), as pywb and
+py-wacz expect. Indexed records are cdxj-indexer's defaults: response, revisit, and
+resource/metadata records that are not ``application/warc-fields``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+
+
+def write_index(warc_paths: list[Path], out: Path) -> int:
+    """Index ``warc_paths`` into ``out`` (sorted, duplicates removed) and return the line count.
+
+    The index is written to a temporary file in the same folder and renamed over ``out``, so a
+    reader never sees a half-written index and a failure leaves the previous one in place.
+
+    Args:
+        warc_paths: WARC files (``.warc`` or ``.warc.gz``); the ``filename`` field is each base name.
+        out: Destination, e.g. ``<ARCHIVE_DIR>/index.cdxj``.
+
+    Returns:
+        Number of lines written.
+
+    Raises:
+        warcio.exceptions.ArchiveLoadFailed: a WARC cannot be parsed.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            # sort=True wraps the output in cdxj-indexer's SortingWriter (external merge sort,
+            # drops duplicate lines); post_append=True keys POST/PUT captures by method and body
+            # like pywb does, so they cannot shadow a GET of the same URL.
+            indexer = CDXJIndexer(output=fh, inputs=[str(path) for path in warc_paths], sort=True, post_append=True)
+            try:
+                indexer.process_all()
+            finally:
+                # For records without WARC-Payload-Digest (e.g. a 304 revisit) cdxj-indexer creates a
+                # BufferWARCWriter whose spooled temp file it never closes (a ResourceWarning).
+                if indexer.writer is not None:
+                    indexer.writer.out.close()
+        with open(tmp_name, encoding="utf-8") as written:
+            lines = sum(1 for _ in written)
+        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; the index is as readable as the WARCs
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return lines

@@ -1,0 +1,1 @@
+"""Sub-commands of ``python -m crawler``: one module each, with ``add_parser`` and ``run``."""

@@ -1,0 +1,132 @@
+"""``python -m crawler crawl``: crawl a registry region or any portal into WARCs and the store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.commands.options import add_store_options, open_store
+from crawler.progress import crawl_summary
+from crawler.registry import load_registry, select
+from crawler.store import database_url
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("crawl", help="crawl a region from the registry, or any portal, for annual reports")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", help="a registry region and its children, e.g. 浙江省/温州市/瑞安市")
+    where.add_argument("--start-url", help="any portal's address")
+    add_crawl_options(p)
+    p.set_defaults(func=run)
+
+
+def add_crawl_options(p: Any) -> None:
+    add_store_options(p)
+    p.add_argument(
+        "--render", choices=["auto", "never", "always"], default="auto", help="use Chromium (Playwright) for lists scripts fill"
+    )
+    p.add_argument("--max-pages", type=_positive, help="stop after this many pages")
+    p.add_argument("--since", type=_year, help="skip reports on years before this one")
+    p.add_argument("--registry", type=Path, help="another registry file")
+    p.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_setting,
+        help="a Scrapy setting, as `scrapy crawl -s` (e.g. DOWNLOAD_DELAY=2)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier() or not name.isupper():
+        raise argparse.ArgumentTypeError("NAME=VALUE with an upper-case Scrapy setting name")
+    return name, value
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if not 2000 <= value <= 2100:
+        raise argparse.ArgumentTypeError("a year such as 2021")
+    return value
+
+
+def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    data_dir: Path = args.data_dir
+    settings.set("DATA_DIR", str(data_dir), priority="cmdline")
+    settings.set("ARCHIVE_DIR", str(data_dir / "warc"), priority="cmdline")
+    settings.set("STORE_URL", database_url(data_dir, args.db), priority="cmdline")
+    settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    settings.set("LOG_FORMAT", "%(levelname)s %(name)s: %(message)s", priority="cmdline")
+    if args.max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", args.max_pages, priority="cmdline")
+    if args.render == "never":
+        settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    for key, value in args.set:
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any) -> int:
+    if args.render != "never" and not Path(CHROMIUM).exists():
+        print(f"warning: {CHROMIUM} not found (apt install chromium); lists that need scripts will be missed", file=sys.stderr)
+        args.render = "never"
+    region = getattr(args, "region", None)
+    if region:
+        select(load_registry(args.registry), region)  # an unknown region stops here, before anything starts
+    open_store(args).close()  # an unreachable database stops here too
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = crawl_settings(args, **overrides)
+    _show_progress()
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("reports")
+    process.crawl(
+        crawler, region=region, start_url=start_url or getattr(args, "start_url", None), since=args.since,
+        render=args.render, registry=str(args.registry) if args.registry else None,
+    )  # fmt: skip
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    store = open_store(args)
+    try:
+        touched = set(stats.get("reports/groups_touched") or [])
+        records = [r for r in store.records() if r.get("page_url") in touched]
+    finally:
+        store.close()
+    where = args.db or str(args.data_dir / "records.sqlite")
+    print(crawl_summary(stats, records, str(args.data_dir / "warc"), where), file=sys.stderr)
+    if stats.get("finish_reason") not in {"finished", "closespider_pagecount"}:
+        print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _show_progress() -> None:
+    """Progress lines on stderr at INFO while everything else logs from WARNING up."""
+    progress = logging.getLogger("crawler.progress")
+    if not progress.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False

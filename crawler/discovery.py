@@ -1,0 +1,94 @@
+"""Which links and pages matter: annual reports, their columns, their attachments.
+
+Pure functions over titles, link texts and URLs, shared by the spider and the
+tests. They decide generically, from the words and URL slugs portals use
+(../shared/docs/domain-notes.md §3), never from a known site.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from crawler.normalize import normalize_text
+
+# a report title: "…2022年(度)政府信息公开(工作)年度报告" and its variants
+_REPORT_TITLE = re.compile(
+    r"(?:政府|政务)?信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|信息公开年报|公开年报|政务公开年报"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# look-alikes that mention the report but are not one
+_DECOY = re.compile(
+    r"工作要点|法治政府|依法行政|通知|编制|发布工作|报送|关于做好|关于开展|关于印发|考核|测评|检查|培训|会议|解读|督查|评估|指南|目录|制度|规定|办法|意见|方案"
+)
+# columns (list pages) that lead to reports
+_COLUMN_WORDS = re.compile(
+    r"信息公开|政务公开|公开年报|年度报告|年报|工作报告|zfxxgk|xxgk|zwgk|gknb|xxgknb|zfxxgknb|ndbg|nb(?:_|/|\b)|gkml|gkmlpt"
+)
+_COLUMN_SLUG = re.compile(r"(?:zfxxgk|xxgk|zwgk|gknb|xxgknb|zfxxgknb|ndbg|bmnb|gkml|gkmlpt|/col/col\d+)", re.IGNORECASE)
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".rtf", ".ofd")
+_NEXT_WORDS = ("下一页", "下页", "后一页", "next", ">", "›", "»")
+
+
+def report_year(title: str) -> int | None:
+    m = _YEAR.search(normalize_text(title))
+    return int(m.group(1)) if m else None
+
+
+def is_report_title(title: str) -> bool:
+    """True for the title of an annual report, False for look-alikes (工作要点, 通知 …)."""
+    text = normalize_text(title)
+    if not _REPORT_TITLE.search(text) or _DECOY.search(text):
+        return False
+    return report_year(text) is not None or "年度报告" in text
+
+
+def is_column_link(text: str, url: str) -> bool:
+    """A link to a disclosure column or an annual-report list worth following."""
+    words = normalize_text(text)
+    if _COLUMN_WORDS.search(words) and len(words) <= 20:
+        return True
+    return bool(_COLUMN_SLUG.search(urlsplit(url).path))
+
+
+def is_attachment(url: str, text: str = "") -> bool:
+    path = urlsplit(url).path.lower()
+    return path.endswith(ATTACHMENT_EXT) or normalize_text(text).lower().endswith(ATTACHMENT_EXT)
+
+
+def is_next_link(text: str) -> bool:
+    t = normalize_text(text).strip().lower()
+    return t in _NEXT_WORDS or t.startswith(("下一页", "下页"))
+
+
+_COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)|createPageHTML\(\s*['\"]?(\d+)")
+_PAGE_NAME = re.compile(r"createPageHTML\([^)]*?['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
+
+
+def trs_pages(page_url: str, html: str) -> list[str]:
+    """The other pages of a TRS/WCM list, from its ``createPageHTML``/``countPage`` script.
+
+    >>> trs_pages("http://x.gov.cn/a/index.html", 'var countPage = 3;createPageHTML(countPage, 0, "index", "html");')
+    ['http://x.gov.cn/a/index_1.html', 'http://x.gov.cn/a/index_2.html']
+    """
+    counts = [int(a or b) for a, b in _COUNT_PAGE.findall(html)]
+    if not counts:
+        return []
+    count = max(counts)
+    name, ext = "index", "html"
+    m = _PAGE_NAME.search(html)
+    if m:
+        name, ext = m.group(1), m.group(2)
+    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 500))]
+
+
+def same_column(page_url: str, candidate: str) -> bool:
+    """Pagination stays in the list's own folder (index_N of another column bleeds in)."""
+    a, b = urlsplit(page_url), urlsplit(candidate)
+    return a.netloc == b.netloc and a.path.rsplit("/", 1)[0] == b.path.rsplit("/", 1)[0]
+
+
+def in_scope(url: str, hosts: set[str]) -> bool:
+    """Only the portal's own hosts (host and port): never an off-site link."""
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and parts.netloc.lower() in hosts

@@ -1,0 +1,62 @@
+"""One report from several documents: a page and its PDF / DOCX attachments.
+
+The document whose parse carries the most (table cells, identity) is the
+report's record; the others fill what it lacks (a publication date from the
+page's metadata) and every document is listed in ``sources``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.report import validate
+
+_FORMAT_RANK = {"pdf": 3, "docx": 2, "html": 1, "text": 0}
+
+
+def record_score(record: dict[str, Any]) -> int:
+    """How much a parse carries: filled table cells, and its identity fields."""
+    cells = 0
+    for item in (record.get("proactive") or {}).values():
+        if isinstance(item, dict):
+            cells += sum(v is not None for v in item.values())
+    for values in ((record.get("requests") or {}).get("rows") or {}).values():
+        cells += sum(v is not None for v in values)
+    for group in (record.get("review_litigation") or {}).values():
+        cells += sum(v is not None for v in group.values())
+    return cells + 5 * (record.get("year") is not None) + 3 * bool(record.get("agency")) + len(record.get("sections", []))
+
+
+def merge_group(documents: list[dict[str, Any]], group_key: str) -> dict[str, Any] | None:
+    """The group's record, or None while no document of it parsed as a report."""
+    parsed = [d for d in documents if d.get("record")]
+    if not parsed:
+        return None
+    best = max(
+        parsed,
+        key=lambda d: (record_score(d["record"]), _FORMAT_RANK.get(d["record"]["source_format"], 0), d["url"]),
+    )
+    record = dict(best["record"])
+    for other in parsed:
+        for field in ("published_date", "agency"):
+            if record.get(field) is None and other["record"].get(field) is not None:
+                record[field] = other["record"][field]
+    record["page_url"] = group_key
+    record["sources"] = [
+        {
+            "url": d["url"],
+            "role": d.get("role"),
+            "source_format": (d.get("record") or {}).get("source_format"),
+            "content_type": d.get("content_type"),
+            "sha256": d.get("sha256"),
+            "fetched_at": d.get("fetched_at"),
+            "warc": {"file": d["warc_file"], "offset": d["warc_offset"], "record_id": d["warc_record_id"]}
+            if d.get("warc_file")
+            else None,
+            "outcome": d.get("outcome"),
+            "error": d.get("error"),
+        }
+        for d in sorted(documents, key=lambda d: (d.get("role") != "page", d["url"]))
+    ]
+    validate(record)
+    return record

@@ -1,0 +1,129 @@
+"""ReportPipeline: fetched documents → the shared parser → one stored record per report.
+
+A thin adapter: the work is :func:`crawler.report.process` (the same function
+``python -m crawler parse`` and the rebuild call), run off the reactor in a
+thread. Unchanged documents (answered 304, or the same bytes as last time)
+are not parsed again. A report page and its attachments form one group; the
+group's best parse becomes the report's record, listing every document in
+``sources``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.errors import NotAReportError, ReportError
+from crawler.items import FetchedDocument, FetchFailure
+from crawler.merge import merge_group
+from crawler.report import process
+from crawler.resource import FetchedResource
+from crawler.store import shared_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class ReportPipeline:
+    def __init__(self, crawler: Crawler, store_url: str) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store = shared_store(store_url)
+        # group → its stored record before this crawl touched it (None: the group is new)
+        self.before: dict[str, dict[str, Any] | None] = {}
+        self.failures: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReportPipeline:
+        url = crawler.settings.get("STORE_URL")
+        if not url:
+            raise NotConfigured("STORE_URL must be set to a database URL")
+        return cls(crawler, url)
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchFailure):
+            await asyncio.to_thread(self._failure, item)
+        elif isinstance(item, FetchedDocument):
+            await asyncio.to_thread(self._document, item)
+        return item
+
+    def _failure(self, item: FetchFailure) -> None:
+        self.stats.inc_value("documents/fetch_failed")
+        self.failures.append({"url": item.url, "error": item.error, "group": item.group_key})
+        self.store.save_document(
+            item.url, group_key=item.group_key, role=item.role, status=item.status, outcome="failed", error=item.error
+        )
+
+    def _document(self, item: FetchedDocument) -> None:
+        sha = hashlib.sha256(item.body).hexdigest()
+        prior = self.store.document(item.url)
+        if item.group_key not in self.before:
+            self.before[item.group_key] = self.store.report_for_group(item.group_key)
+        common = {
+            "group_key": item.group_key, "role": item.role, "status": item.status,
+            "etag": item.headers.get("etag"), "last_modified": item.headers.get("last-modified"),
+            "content_type": item.headers.get("content-type"), "fetched_at": item.fetched_at,
+            "links": item.links,
+        }  # fmt: skip
+        if prior is not None and prior.sha256 == sha and prior.outcome in {"parsed", "not_report", "failed"}:
+            # the same bytes as last time (or a 304): parsing is deterministic, nothing to redo.
+            # The stored state keeps the original fetch (its time and its WARC response record).
+            self.stats.inc_value("documents/unchanged")
+            self.store.save_document(
+                item.url,
+                checked_at=item.fetched_at,
+                etag=common["etag"] or prior.etag,
+                last_modified=common["last_modified"] or prior.last_modified,
+            )
+            if prior.outcome == "failed":
+                self.failures.append(
+                    {"url": item.url, "error": f"unchanged since it failed: {prior.error}", "group": item.group_key}
+                )
+            return
+        resource = FetchedResource(
+            body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
+            fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
+        )  # fmt: skip
+        record = None
+        try:
+            record = process(resource)
+            outcome, error = "parsed", None
+            self.stats.inc_value("documents/parsed")
+        except NotAReportError as exc:
+            outcome, error = "not_report", str(exc)
+            self.stats.inc_value("documents/not_report")
+        except ReportError as exc:
+            outcome, error = "failed", str(exc)
+            self.stats.inc_value(f"documents/failed/{exc.reason}")
+            self.stats.inc_value("documents/parse_failed")
+            self.failures.append({"url": item.url, "error": error, "group": item.group_key})
+            logger.warning("Document %s could not be parsed: %s", item.url, error)
+        self.store.save_document(item.url, **common, sha256=sha, warc=item.warc, outcome=outcome, error=error, record=record)
+        merged = merge_group(self.store.group_documents(item.group_key), item.group_key)
+        if merged is not None:
+            region = getattr(self.crawler.spider, "region_path_for", lambda url: None)(item.group_key)
+            self.store.put_report(item.group_key, merged, region_path=region)
+
+    def close_spider(self) -> None:
+        new = changed = unchanged = 0
+        for group, before in self.before.items():
+            after = self.store.report_for_group(group)
+            if after is None:
+                continue
+            if before is None:
+                new += 1
+            elif before != after:
+                changed += 1
+            else:
+                unchanged += 1
+        self.stats.set_value("reports/new", new)
+        self.stats.set_value("reports/changed", changed)
+        self.stats.set_value("reports/unchanged", unchanged)
+        self.stats.set_value("reports/groups_touched", sorted(self.before))
+        self.stats.set_value("documents/failures", self.failures)

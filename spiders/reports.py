@@ -1,0 +1,344 @@
+"""ReportsSpider: finds every annual report on a region's portals (or any portal by URL).
+
+Discovery only: which pages to fetch and what they are. From the portal roots
+it follows links to disclosure columns and annual-report lists (by link text
+and URL slug), their pagination (next links, TRS ``createPageHTML`` scripts,
+Hanweb ``dataproxy.jsp`` and Guangdong ``gkmlpt`` list APIs), and report
+pages with their attachments, never leaving the portals' own hosts. Lists
+that only scripts fill are rendered by Chromium when ``render`` allows.
+Report contents are parsed by the pipelines, never here.
+
+    scrapy crawl reports -a region=浙江省/温州市/瑞安市
+    scrapy crawl reports -a start_url=https://www.example.gov.cn/ -a render=never
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import scrapy
+from playwright.async_api import Error as PlaywrightError
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from archive import signals as archive_signals
+from crawler import discovery
+from crawler.items import FetchedDocument, FetchFailure
+from crawler.registry import Region, load_registry, region_of_url, select
+
+_HANWEB_NEXT = re.compile(r"dataproxy\.jsp\?([^\"'<>\]]+)")
+_CDATA_LINK = re.compile(
+    r"<a[^>]+href=[\"']([^\"']+)[\"'][^>]*?(?:title=[\"']([^\"']*)[\"'])?[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE
+)
+_GKMLPT_SID = re.compile(r"""SID\s*[:=]\s*['"]([\w-]+)['"]""")
+_GKMLPT_COLUMN = re.compile(r"gkmlpt/index#(\d+)|gkmlpt/(?:index|policy)/(\d+)")
+_HANWEB_PAGE = 120
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(
+        self, region: str | None = None, start_url: str | None = None, since: str | int | None = None,
+        render: str = "auto", registry: str | None = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        if not region and not start_url:
+            raise ValueError("give a region (-a region=省/市/县) or a portal (-a start_url=https://…)")
+        if render not in {"auto", "never", "always"}:
+            raise ValueError(f"render must be auto, never or always, not {render!r}")
+        self.render = render
+        self.since = int(since) if since else None
+        self.registry = load_registry(Path(registry) if registry else None)
+        self.regions: list[Region] = []
+        urls: list[str] = []
+        if region:
+            self.regions = select(self.registry, region)
+            for r in self.regions:
+                for portal in r.portals:
+                    urls.extend([*portal.report_columns, portal.url])
+        if start_url:
+            urls.append(start_url)
+        self.start_urls = list(dict.fromkeys(urls))
+        self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
+
+    def region_path_for(self, url: str) -> str | None:
+        """The registry region a report URL belongs to (the crawled region's, else any known portal's)."""
+        region = region_of_url(self.regions, url) if self.regions else None
+        if region is None:
+            region = region_of_url(self.registry, url)
+        return region.path if region else None
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            yield self._list_request(url)
+
+    # requests ------------------------------------------------------------------------------
+    def _list_request(self, url: str, **meta: Any) -> Request:
+        meta = {"kind": "list", **meta}
+        if self.render == "always":
+            meta.update(self._browser_meta())
+        return Request(url, callback=self.parse, errback=self.errback, meta=meta)
+
+    def _browser_meta(self) -> dict[str, Any]:
+        return {"playwright": True, "playwright_page_event_handlers": {"response": "on_browser_response"}, "rendered": True}
+
+    def _report_request(self, url: str, title: str) -> Request | None:
+        year = discovery.report_year(title)
+        if self.since and year and year < self.since:
+            self.crawler.stats.inc_value("discovery/older_than_since")
+            return None
+        self.crawler.stats.inc_value("discovery/report_links")
+        return Request(
+            url,
+            callback=self.parse_report,
+            errback=self.errback,
+            meta={"kind": "report", "link_text": title, "conditional": True, "group_key": url},
+        )
+
+    def _attachment_request(self, url: str, group_key: str) -> Request:
+        meta = {"kind": "attachment", "conditional": True, "group_key": group_key}
+        return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta)
+
+    def _scoped(self, url: str) -> bool:
+        if discovery.in_scope(url, self.hosts):
+            return True
+        if url.startswith(("http://", "https://")):
+            self.crawler.stats.inc_value("discovery/offsite_filtered")
+        return False
+
+    # callbacks -----------------------------------------------------------------------------
+    def parse(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            yield from self._document(response, role="page")
+            return
+        title = _page_title(response)
+        if discovery.is_report_title(title) and not response.meta.get("rendered"):
+            yield from self.parse_report(response)
+            return
+        found = 0
+        for url, text in _links(response):
+            for request in self._from_link(response.url, url, text):
+                found += request.meta.get("kind") == "report" or request.meta.get("kind") == "attachment"
+                yield request
+        for url in discovery.trs_pages(response.url, response.text):
+            if discovery.same_column(response.url, url) and self._scoped(url):
+                yield self._list_request(url)
+        hanweb = list(self._hanweb(response))
+        gkmlpt = list(self._gkmlpt(response))
+        yield from hanweb
+        yield from gkmlpt
+        if (
+            self.render == "auto" and not found and not hanweb and not gkmlpt and not response.meta.get("rendered")
+            and _looks_like_report_list(response, title) and "<script" in response.text
+        ):  # fmt: skip
+            # a report list whose items only scripts produce: render it in the browser
+            self.crawler.stats.inc_value("discovery/rendered_lists")
+            yield Request(
+                response.url,
+                callback=self.parse,
+                errback=self.errback,
+                dont_filter=True,
+                meta={"kind": "list", **self._browser_meta()},
+            )
+
+    def _from_link(self, base: str, url: str, text: str) -> Iterator[Request]:
+        if not self._scoped(url):
+            return
+        if discovery.is_report_title(text):
+            if discovery.is_attachment(url, text):
+                self.crawler.stats.inc_value("discovery/report_links")
+                yield self._attachment_request(url, url)
+            else:
+                request = self._report_request(url, text)
+                if request is not None:
+                    yield request
+        elif (discovery.is_next_link(text) and discovery.same_column(base, url)) or (
+            discovery.is_column_link(text, url) and not discovery.is_attachment(url)
+        ):
+            yield self._list_request(url)
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        attachments: list[str] = []
+        requests: list[Request] = []
+        if isinstance(response, TextResponse):
+            for url, text in _links(response):
+                if discovery.is_attachment(url, text) and self._scoped(url):
+                    attachments.append(url)
+                    requests.append(self._attachment_request(url, response.meta.get("group_key") or response.url))
+        yield from self._document(response, role="page", links=attachments)
+        yield from requests
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        role = "attachment" if response.meta.get("group_key") != response.url else "page"
+        yield from self._document(response, role=role)
+
+    def _document(self, response: Response, role: str, links: list[str] | None = None) -> Iterator[FetchedDocument]:
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        yield FetchedDocument(
+            url=response.url, group_key=response.meta.get("group_key") or response.url, role=role,
+            status=response.status, headers=headers, body=response.body,
+            fetched_at=response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(),
+            warc=response.meta.get("warc"), revalidated="revalidated" in response.flags, links=links or [],
+            title_hint=response.meta.get("link_text"),
+        )  # fmt: skip
+
+    # list APIs -----------------------------------------------------------------------------
+    def _hanweb(self, response: TextResponse) -> Iterator[Request]:
+        """Hanweb 大汉 columns: inline records, then the rest from dataproxy.jsp."""
+        m = _HANWEB_NEXT.search(response.text)
+        if not m:
+            return
+        for href, title, text in _CDATA_LINK.findall(_datastore(response.text)):
+            yield from self._from_link(response.url, urljoin(response.url, href), title or _strip_tags(text))
+        params = {k: v[0] for k, v in parse_qs(m.group(1).replace("&amp;", "&")).items()}
+        if "columnid" not in params:
+            return
+        form = {
+            k: params.get(k, "") for k in ("col", "appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype")
+        }
+        form["col"] = form["col"] or "1"
+        form["permissiontype"] = form["permissiontype"] or "0"
+        yield self._hanweb_request(response.url, form, 1)
+
+    def _hanweb_request(self, base: str, form: dict[str, str], start: int) -> Request:
+        url = urljoin(
+            base,
+            f"/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={start + _HANWEB_PAGE - 1}&perpage={_HANWEB_PAGE // 3}",
+        )
+        return scrapy.FormRequest(
+            url,
+            formdata=form,
+            callback=self.parse_hanweb,
+            errback=self.errback,
+            meta={"kind": "list", "form": form, "start": start},
+        )
+
+    def parse_hanweb(self, response: Response) -> Iterator[Request]:
+        for href, title, text in _CDATA_LINK.findall(response.text):
+            yield from self._from_link(response.url, urljoin(response.url, href), title or _strip_tags(text))
+        total = re.search(r"<totalrecord>\s*(\d+)", response.text)
+        start = int(response.meta["start"])
+        if total and start + _HANWEB_PAGE <= int(total.group(1)):
+            yield self._hanweb_request(response.url, response.meta["form"], start + _HANWEB_PAGE)
+
+    def _gkmlpt(self, response: TextResponse) -> Iterator[Request]:
+        """Guangdong gkmlpt columns: the list comes from /gkmlpt/api/all/<column>."""
+        sid = _GKMLPT_SID.search(response.text)
+        if not sid or "gkmlpt" not in response.text:
+            return
+        columns = {a or b for a, b in _GKMLPT_COLUMN.findall(response.text)}
+        fragment = urlsplit(response.url).fragment
+        if fragment.isdigit():
+            columns.add(fragment)
+        for column in sorted(columns):
+            yield self._gkmlpt_request(response.url, column, sid.group(1), 1)
+
+    def _gkmlpt_request(self, base: str, column: str, sid: str, page: int) -> Request:
+        url = urljoin(base, f"/gkmlpt/api/all/{column}?page={page}&sid={sid}")
+        return Request(
+            url,
+            callback=self.parse_gkmlpt,
+            errback=self.errback,
+            meta={"kind": "list", "column": column, "sid": sid, "page": page},
+        )
+
+    def parse_gkmlpt(self, response: Response) -> Iterator[Request]:
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            self.crawler.stats.inc_value("discovery/gkmlpt_bad_json")
+            return
+        articles = data.get("articles") or []
+        for article in articles:
+            url = urljoin(response.url, str(article.get("url", "")))
+            yield from self._from_link(response.url, url, str(article.get("title", "")))
+        page, total = int(response.meta["page"]), int(data.get("total") or 0)
+        if articles and page * len(articles) < total:
+            yield self._gkmlpt_request(response.url, response.meta["column"], response.meta["sid"], page + 1)
+
+    # browser and failures --------------------------------------------------------------------
+    async def on_browser_response(self, response: Any) -> None:
+        """Archive what the browser fetched while rendering (bodies arrive decoded)."""
+        try:
+            body = await response.body()
+            headers = await response.headers_array()
+            request_headers = await response.request.headers_array()
+        except PlaywrightError:  # a redirect or an aborted fetch has no body to archive
+            self.crawler.stats.inc_value("archive/browser_unreadable")
+            return
+        fixed: list[tuple[str, str]] = []
+        for h in headers:
+            name = h["name"]
+            if name.startswith(":"):
+                continue
+            low = name.lower()
+            if low in {"content-encoding", "transfer-encoding", "content-length"}:
+                if low != "content-length":
+                    fixed.append((f"X-Orig-{name}", h["value"]))
+                continue
+            fixed.append((name, h["value"]))
+        fixed.append(("Content-Length", str(len(body))))
+        self.crawler.signals.send_catch_log(
+            signal=archive_signals.browser_response, url=response.url, method=response.request.method,
+            request_headers=[(h["name"], h["value"]) for h in request_headers if not h["name"].startswith(":")],
+            status=response.status, reason=response.status_text, headers=fixed, body=body,
+        )  # fmt: skip
+
+    def errback(self, failure: Any) -> Iterator[FetchFailure]:
+        request = failure.request
+        status = None
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # robots.txt forbids it (counted by Scrapy as robotstxt/forbidden)
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            error = f"HTTP {status}"
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            self.crawler.signals.send_catch_log(signal=archive_signals.fetch_failed, request=request, error=error)
+        self.crawler.stats.inc_value("documents/fetch_errors")
+        self.logger.warning("Fetch failed: %s (%s)", request.url, error)
+        if request.meta.get("kind") in {"report", "attachment"}:
+            yield FetchFailure(
+                url=request.url, group_key=request.meta.get("group_key"), role=request.meta["kind"], error=error, status=status
+            )
+
+
+def _page_title(response: TextResponse) -> str:
+    for query in ('meta[name="ArticleTitle"]::attr(content)', "title::text", "h1::text"):
+        value = response.css(query).get()
+        if value and value.strip():
+            # "<report title>_<site name>"
+            return re.split(r"\s*[_|｜]\s*|\s+-\s+", value.strip())[0]
+    return ""
+
+
+def _links(response: TextResponse) -> Iterator[tuple[str, str]]:
+    for a in response.css("a[href]"):
+        href = a.attrib.get("href", "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
+        if a.attrib.get("title") and len(a.attrib["title"]) > len(text):
+            text = a.attrib["title"]  # lists truncate long titles ("…2022年政府信息…")
+        yield response.urljoin(href), text
+
+
+def _datastore(html: str) -> str:
+    m = re.search(r"<recordset>(.*?)</recordset>", html, re.DOTALL)
+    return m.group(1) if m else ""
+
+
+def _strip_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def _looks_like_report_list(response: TextResponse, title: str) -> bool:
+    return bool(re.search(r"年报|年度报告|gknb|zfxxgknb|xxgknb|ndbg|nb/", response.url + title))
