@@ -17,6 +17,8 @@ _REPORT_TITLE = re.compile(
     r"(?:政府|政务)?信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|信息公开年报|公开年报|政务公开年报"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# a cheap first look, before normalising: a report title names 公开 (or 公開) or 年报 (年報)
+_MAYBE_REPORT = re.compile(r"公[开開]|年[报報]")
 # look-alikes that mention the report but are not one
 _DECOY = re.compile(
     r"工作要点|法治政府|依法行政|通知|编制|发布工作|报送|关于做好|关于开展|关于印发|考核|测评|检查|培训|会议|解读|督查|评估|指南|目录|制度|规定|办法|意见|方案"
@@ -37,18 +39,39 @@ def report_year(title: str) -> int | None:
 
 def is_report_title(title: str) -> bool:
     """True for the title of an annual report, False for look-alikes (工作要点, 通知 …)."""
+    if not _MAYBE_REPORT.search(title):
+        return False  # most links of a page: no need to normalise them
     text = normalize_text(title)
     if not _REPORT_TITLE.search(text) or _DECOY.search(text):
         return False
     return report_year(text) is not None or "年度报告" in text
 
 
+_ARTICLE = re.compile(
+    r"(?:^t\d{8}_\w+|^art_\d+_\d+|^post_\d+|^content_\d+|^\d{6,}|^[0-9a-f]{32}|^i\d+|show|detail|content)[^/]*$", re.IGNORECASE
+)
+
+
+def is_article_url(url: str) -> bool:
+    """An article (a notice, a report page), as CMSs name them, not a list."""
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    return bool(last) and not last.startswith("index") and _ARTICLE.search(last) is not None
+
+
 def is_column_link(text: str, url: str) -> bool:
-    """A link to a disclosure column or an annual-report list worth following."""
+    """A link to a disclosure column or an annual-report list worth following.
+
+    Articles under a column's folder (…/zfxxgknb/202301/t20230116_1.html) are
+    not columns: they are followed only when their title names a report.
+    """
+    if is_article_url(url):
+        return False
     words = normalize_text(text)
     if _COLUMN_WORDS.search(words) and len(words) <= 20:
         return True
-    return bool(_COLUMN_SLUG.search(urlsplit(url).path))
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return bool(_COLUMN_SLUG.search(path)) and (not last or last.startswith("index") or "/col/col" in path)
 
 
 def is_attachment(url: str, text: str = "") -> bool:
@@ -71,15 +94,20 @@ def trs_pages(page_url: str, html: str) -> list[str]:
     >>> trs_pages("http://x.gov.cn/a/index.html", 'var countPage = 3;createPageHTML(countPage, 0, "index", "html");')
     ['http://x.gov.cn/a/index_1.html', 'http://x.gov.cn/a/index_2.html']
     """
+    found = trs_pagination(html)
+    if found is None:
+        return []
+    count, name, ext = found
+    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 5000))]
+
+
+def trs_pagination(html: str) -> tuple[int, str, str] | None:
+    """(page count, file name, extension) from a TRS list's script, or None."""
     counts = [int(a or b) for a, b in _COUNT_PAGE.findall(html)]
     if not counts:
-        return []
-    count = max(counts)
-    name, ext = "index", "html"
+        return None
     m = _PAGE_NAME.search(html)
-    if m:
-        name, ext = m.group(1), m.group(2)
-    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 500))]
+    return max(counts), (m.group(1) if m else "index"), (m.group(2) if m else "html")
 
 
 def same_column(page_url: str, candidate: str) -> bool:

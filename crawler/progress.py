@@ -56,7 +56,9 @@ class CrawlProgress:
 
 def crawl_summary(stats: dict[str, Any], records: list[dict[str, Any]], warc_dir: str, store: str) -> str:
     """What a person wants to know when a crawl ends."""
-    lines = ["", "Crawl summary", f"  finished: {stats.get('finish_reason', '?')}"]
+    elapsed = stats.get("elapsed_time_seconds")
+    took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
+    lines = ["", "Crawl summary", f"  finished: {stats.get('finish_reason', '?')}{took}"]
     lines.append(
         f"  pages fetched: {stats.get('response_received_count', 0)}"
         f" (robots.txt forbidden: {stats.get('robotstxt/forbidden', 0)}, off-site links skipped: {stats.get('discovery/offsite_filtered', 0)},"

@@ -1,9 +1,10 @@
 """Retries with exponential backoff on 5xx and timeouts; 4xx is never retried.
 
 Scrapy's RetryMiddleware re-schedules at once; a portal answering 503 under
-load needs time. The retried request carries a ``download_slot`` delay through
-``meta["retry_delay"]``, honoured by sleeping asynchronously before it is
-handed back to the downloader.
+load needs time. This one waits ``RETRY_BACKOFF_BASE * 2**(attempt-1)``
+seconds (at most ``RETRY_BACKOFF_MAX``) before handing the retry back, without
+blocking the reactor. Only failing responses pay for it: the common path is
+Scrapy's own, synchronous code.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Request as ScrapyRequest
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -30,14 +33,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         mw.crawler = crawler
         return mw
 
-    def _retry(self, request: Request, reason: Any) -> Request | None:
-        retry = super()._retry(request, reason)
-        if retry is not None:
-            attempt = int(retry.meta.get("retry_times", 1))
-            retry.meta["retry_delay"] = min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
-        return retry
+    # Scrapy awaits what a middleware method returns when it is awaitable: the
+    # coroutine exists only for a retry, every other response passes straight through.
+    def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]
+        return self._backoff(super().process_response(request, response))
 
-    async def process_request(self, request: Request) -> None:
-        delay = request.meta.pop("retry_delay", 0)
-        if delay:
-            await asyncio.sleep(delay)
+    def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
+        return self._backoff(super().process_exception(request, exception))
+
+    def _backoff(self, result: Any) -> Any:
+        if isinstance(result, ScrapyRequest) and result.meta.get("retry_times"):
+            delay = min(self.backoff_base * 2 ** (int(result.meta["retry_times"]) - 1), self.backoff_max)
+            return _after(delay, result)
+        return result
+
+
+async def _after(delay: float, result: Any) -> Any:
+    await asyncio.sleep(delay)
+    return result

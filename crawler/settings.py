@@ -26,7 +26,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 # 5xx and timeouts are retried (with the exponential backoff below); 4xx never
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_TIMEOUT = 60
@@ -51,7 +51,13 @@ ITEM_PIPELINES = {"pipelines.reports.ReportPipeline": 300}
 EXTENSIONS = {
     "archive.extension.WarcArchiveExtension": 100,
     "crawler.progress.CrawlProgress": 500,
+    # counts the browser's processes too (psutil); warns before the machine runs short
+    "scrapy.extensions.memusage.MemoryUsage": None,
+    "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension": 0,
 }
+MEMUSAGE_ENABLED = True
+MEMUSAGE_WARNING_MB = 2048
+MEMUSAGE_LIMIT_MB = 0
 
 # Archive (WARC) -------------------------------------------------------------------------
 DATA_DIR = str(Path("data"))
@@ -61,8 +67,9 @@ ARCHIVE_GZIP = True
 ARCHIVE_MAX_SIZE = 100 * 2**20
 ARCHIVE_PREFIX = "govreports"
 
-# Record store and incremental crawls ----------------------------------------------------------
+# Record store, parsing and incremental crawls -------------------------------------------------
 STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
+PARSE_WORKERS = 0  # worker processes for the parser; 0: one per core but one, at most 4
 INCREMENTAL_ENABLED = True
 
 # Progress ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """ReportPipeline: fetched documents → the shared parser → one stored record per report.
 
 A thin adapter: the work is :func:`crawler.report.process` (the same function
-``python -m crawler parse`` and the rebuild call), run off the reactor in a
-thread. Unchanged documents (answered 304, or the same bytes as last time)
+``python -m crawler parse`` and the rebuild call), run off the reactor in
+worker processes (``PARSE_WORKERS``); store reads and writes run in threads. Unchanged documents (answered 304, or the same bytes as last time)
 are not parsed again. A report page and its attachments form one group; the
 group's best parse becomes the report's record, listing every document in
 ``sources``.
@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -28,6 +31,17 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+_FINAL = {"parsed", "not_report", "failed"}
+
+
+def parse_outcome(resource: FetchedResource) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
+    """Run the shared parser on one document: (outcome, record, error, reason); runs in a worker process."""
+    try:
+        return "parsed", process(resource), None, None
+    except NotAReportError as exc:
+        return "not_report", None, str(exc), exc.reason
+    except ReportError as exc:
+        return "failed", None, str(exc), exc.reason
 
 
 class ReportPipeline:
@@ -38,6 +52,10 @@ class ReportPipeline:
         # group → its stored record before this crawl touched it (None: the group is new)
         self.before: dict[str, dict[str, Any] | None] = {}
         self.failures: list[dict[str, Any]] = []
+        # the crawl itself keeps one core busy: parse on the others
+        workers = crawler.settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
+        # spawned, not forked: the crawl process runs an event loop and threads
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportPipeline:
@@ -50,8 +68,20 @@ class ReportPipeline:
         if isinstance(item, FetchFailure):
             await asyncio.to_thread(self._failure, item)
         elif isinstance(item, FetchedDocument):
-            await asyncio.to_thread(self._document, item)
+            parsed = None
+            if await asyncio.to_thread(self._needs_parse, item):
+                resource = FetchedResource(
+                    body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
+                    fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
+                )  # fmt: skip
+                # CPU-heavy: in worker processes, so neither the reactor nor the GIL waits for it
+                parsed = await asyncio.get_running_loop().run_in_executor(self.pool, parse_outcome, resource)
+            await asyncio.to_thread(self._document, item, parsed)
         return item
+
+    def _needs_parse(self, item: FetchedDocument) -> bool:
+        prior = self.store.document(item.url)
+        return not (prior is not None and prior.sha256 == hashlib.sha256(item.body).hexdigest() and prior.outcome in _FINAL)
 
     def _failure(self, item: FetchFailure) -> None:
         self.stats.inc_value("documents/fetch_failed")
@@ -60,57 +90,50 @@ class ReportPipeline:
             item.url, group_key=item.group_key, role=item.role, status=item.status, outcome="failed", error=item.error
         )
 
-    def _document(self, item: FetchedDocument) -> None:
+    def _document(self, item: FetchedDocument, parsed: tuple[str, dict[str, Any] | None, str | None, str | None] | None) -> None:
         sha = hashlib.sha256(item.body).hexdigest()
         prior = self.store.document(item.url)
         if item.group_key not in self.before:
             self.before[item.group_key] = self.store.report_for_group(item.group_key)
-        common = {
-            "group_key": item.group_key, "role": item.role, "status": item.status,
-            "etag": item.headers.get("etag"), "last_modified": item.headers.get("last-modified"),
-            "content_type": item.headers.get("content-type"), "fetched_at": item.fetched_at,
-            "links": item.links,
-        }  # fmt: skip
-        if prior is not None and prior.sha256 == sha and prior.outcome in {"parsed", "not_report", "failed"}:
+        if parsed is None:
             # the same bytes as last time (or a 304): parsing is deterministic, nothing to redo.
             # The stored state keeps the original fetch (its time and its WARC response record).
             self.stats.inc_value("documents/unchanged")
+            etag, modified = item.headers.get("etag"), item.headers.get("last-modified")
             self.store.save_document(
                 item.url,
                 checked_at=item.fetched_at,
-                etag=common["etag"] or prior.etag,
-                last_modified=common["last_modified"] or prior.last_modified,
+                **({"etag": etag} if etag else {}),
+                **({"last_modified": modified} if modified else {}),
             )
-            if prior.outcome == "failed":
+            if prior is not None and prior.outcome == "failed":
                 self.failures.append(
                     {"url": item.url, "error": f"unchanged since it failed: {prior.error}", "group": item.group_key}
                 )
             return
-        resource = FetchedResource(
-            body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
-            fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
-        )  # fmt: skip
-        record = None
-        try:
-            record = process(resource)
-            outcome, error = "parsed", None
+        outcome, record, error, reason = parsed
+        if outcome == "parsed":
             self.stats.inc_value("documents/parsed")
-        except NotAReportError as exc:
-            outcome, error = "not_report", str(exc)
+        elif outcome == "not_report":
             self.stats.inc_value("documents/not_report")
-        except ReportError as exc:
-            outcome, error = "failed", str(exc)
-            self.stats.inc_value(f"documents/failed/{exc.reason}")
+        else:
+            self.stats.inc_value(f"documents/failed/{reason}")
             self.stats.inc_value("documents/parse_failed")
             self.failures.append({"url": item.url, "error": error, "group": item.group_key})
             logger.warning("Document %s could not be parsed: %s", item.url, error)
-        self.store.save_document(item.url, **common, sha256=sha, warc=item.warc, outcome=outcome, error=error, record=record)
+        self.store.save_document(
+            item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
+            last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),
+            fetched_at=item.fetched_at, links=item.links, sha256=sha, warc=item.warc, outcome=outcome, error=error,
+            record=record,
+        )  # fmt: skip
         merged = merge_group(self.store.group_documents(item.group_key), item.group_key)
         if merged is not None:
             region = getattr(self.crawler.spider, "region_path_for", lambda url: None)(item.group_key)
             self.store.put_report(item.group_key, merged, region_path=region)
 
     def close_spider(self) -> None:
+        self.pool.shutdown(wait=True)
         new = changed = unchanged = 0
         for group, before in self.before.items():
             after = self.store.report_for_group(group)

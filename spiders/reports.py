@@ -68,6 +68,8 @@ class ReportsSpider(scrapy.Spider):
             urls.append(start_url)
         self.start_urls = list(dict.fromkeys(urls))
         self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
+        self._expanded: set[tuple[str, int, str, str]] = set()
+        self._requested: set[str] = set()
 
     def region_path_for(self, url: str) -> str | None:
         """The registry region a report URL belongs to (the crawled region's, else any known portal's)."""
@@ -82,6 +84,7 @@ class ReportsSpider(scrapy.Spider):
 
     # requests ------------------------------------------------------------------------------
     def _list_request(self, url: str, **meta: Any) -> Request:
+        self._requested.add(url)
         meta = {"kind": "list", **meta}
         if self.render == "always":
             meta.update(self._browser_meta())
@@ -104,6 +107,7 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def _attachment_request(self, url: str, group_key: str) -> Request:
+        self._requested.add(url)
         meta = {"kind": "attachment", "conditional": True, "group_key": group_key}
         return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta)
 
@@ -128,9 +132,14 @@ class ReportsSpider(scrapy.Spider):
             for request in self._from_link(response.url, url, text):
                 found += request.meta.get("kind") == "report" or request.meta.get("kind") == "attachment"
                 yield request
-        for url in discovery.trs_pages(response.url, response.text):
-            if discovery.same_column(response.url, url) and self._scoped(url):
-                yield self._list_request(url)
+        pagination = discovery.trs_pagination(response.text)
+        column = (response.url.rsplit("/", 1)[0], *pagination) if pagination else None
+        if column is not None and column not in self._expanded:
+            # every page of a TRS list repeats the same script: expand each column once
+            self._expanded.add(column)
+            for url in discovery.trs_pages(response.url, response.text):
+                if discovery.same_column(response.url, url) and self._scoped(url):
+                    yield self._list_request(url)
         hanweb = list(self._hanweb(response))
         gkmlpt = list(self._gkmlpt(response))
         yield from hanweb
@@ -150,6 +159,8 @@ class ReportsSpider(scrapy.Spider):
             )
 
     def _from_link(self, base: str, url: str, text: str) -> Iterator[Request]:
+        if url in self._requested:
+            return  # the nav and footer repeat on every page: ask Scrapy's dupefilter only once per URL
         if not self._scoped(url):
             return
         if discovery.is_report_title(text):
@@ -312,22 +323,34 @@ class ReportsSpider(scrapy.Spider):
 
 
 def _page_title(response: TextResponse) -> str:
-    for query in ('meta[name="ArticleTitle"]::attr(content)', "title::text", "h1::text"):
-        value = response.css(query).get()
-        if value and value.strip():
-            # "<report title>_<site name>"
-            return re.split(r"\s*[_|｜]\s*|\s+-\s+", value.strip())[0]
+    root = response.selector.root
+    if not hasattr(root, "iter"):
+        return ""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle" and (meta.get("content") or "").strip():
+            return str(meta.get("content")).strip()
+    for tag in ("title", "h1"):
+        for el in root.iter(tag):
+            text = " ".join(el.text_content().split())
+            if text:
+                # "<report title>_<site name>"
+                return re.split(r"\s*[_|｜]\s*|\s+-\s+", text)[0]
     return ""
 
 
 def _links(response: TextResponse) -> Iterator[tuple[str, str]]:
-    for a in response.css("a[href]"):
-        href = a.attrib.get("href", "").strip()
+    """(absolute URL, link text) of every link; lxml directly, the page may hold thousands."""
+    root = response.selector.root
+    if not hasattr(root, "iter"):
+        return
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
-        if a.attrib.get("title") and len(a.attrib["title"]) > len(text):
-            text = a.attrib["title"]  # lists truncate long titles ("…2022年政府信息…")
+        text = " ".join(a.text_content().split())
+        title = a.get("title") or ""
+        if len(title) > len(text):
+            text = title  # lists truncate long titles ("…2022年政府信息…")
         yield response.urljoin(href), text
 
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from typing import Any
 
 from crawler.commands import crawl
 from crawler.demo.portal import DemoPortal
+
+
+def _free(port: int) -> int:
+    """The registry's demo port when it is free (repeated demos then share one portal address), else any."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return 0
+    return port
 
 
 def add_parser(sub: Any) -> None:
@@ -17,7 +28,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with DemoPortal() as portal:
+    portal = DemoPortal(port=_free(8000))
+    with portal:
         print(f"demo portal at {portal.base_url}", file=sys.stderr)
         # a loopback server needs no politeness delay; everything else is the real crawl
         return crawl.run(

@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import gzip
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.demo.county import County
-from crawler.demo.routing import Reply, Request, Site
+from crawler.demo.routing import Reply, Request, Site, error_page
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -132,7 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
         key = prefix + self.path
         with portal.lock:
             portal.hits[key] += 1
-        reply = self.server.routes.respond(request)
+        try:
+            reply = self.server.routes.respond(request)
+        except Exception:  # a bug in a route: answer like a real server would, and say so
+            logger.exception("demo portal: route failed for %s %s", self.command, self.path)
+            reply = error_page(500)
         status = self._send(reply)
         with portal.lock:
             portal.requests_log.append(
@@ -155,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return 304
         if compressible and accepts_gzip(self.headers.get("Accept-Encoding")):
-            body = gzip.compress(body, compresslevel=6, mtime=0)  # mtime=0: the same bytes every time
+            body = reply.gzipped
             headers.append(("Content-Encoding", "gzip"))
         self.send_response(reply.status)
         for name, value in headers:
@@ -238,7 +242,7 @@ class DemoPortal:
         page: ``page_url``, ``title``, ``agency``, ``year``, ``published_date``, ``family``,
         ``source``, ``attachment_urls``, ``flags``), ``report_page_urls`` (those a plain HTTP
         crawl in scope that obeys robots.txt can reach), ``attachment_urls``,
-        ``corrupt_attachment_urls``, ``decoy_urls``, ``not_found_urls``, ``deleted_urls``,
+        ``corrupt_attachment_urls``, ``decoy_urls``, ``not_found_urls``, ``deleted_urls``, ``dead_link_urls``,
         ``robots_forbidden_urls``, ``offsite_urls``, ``flaky_url``, ``api_only_report_urls``,
         ``js_only_list_url``, ``js_only_report_urls``, ``list_urls``, ``api_urls``,
         ``news_urls``, ``published_urls``, ``extra_list_pages``, ``filler_count``.
@@ -262,8 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sys.stdout.write(f"demo portal: {portal.base_url} (off-site: {portal.offsite_url}); Ctrl-C to stop\n")
     sys.stdout.flush()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        threading.Event().wait()
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import json
 import re
@@ -43,6 +44,11 @@ class Reply:
     def etag(self) -> str:
         """Quoted SHA-1 of the (unencoded) body: stable across runs and restarts."""
         return '"' + hashlib.sha1(self.body).hexdigest() + '"'
+
+    @functools.cached_property
+    def gzipped(self) -> bytes:
+        """The body gzip-encoded, once per reply; ``mtime=0`` gives the same bytes every time."""
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
 
 
 def html(text: str, *, status: int = 200) -> Reply:

@@ -51,6 +51,7 @@ def expected(county: County, reports: list[ReportEntry], published: list[str], c
         "decoy_urls": [base + p for p in county.decoys],
         "not_found_urls": [base + p for p in county.not_found],
         "deleted_urls": [base + p for p in county.deleted],
+        "dead_link_urls": [base + p for p in county.dead_links],
         "robots_forbidden_urls": [url(r, p) for r in private for p in (r.page, *r.attachments)],
         "offsite_urls": [off + "/", off + NB + "index.html"] + [url(r, r.page) for r in reports if r.offsite],
         "flaky_url": base + county.flaky_path,

@@ -1,0 +1,81 @@
+"""The record store on SQLite and on the real PostgreSQL server: same schema, same behaviour."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from crawler.errors import ReportError
+from crawler.store import Store, database_url
+from tests.services import pg_schema_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(database_url(tmp_path, None))
+        yield s
+        s.close()
+    else:
+        gen = pg_schema_url()
+        url = next(gen)
+        s = Store(database_url(tmp_path, url))
+        yield s
+        s.close()
+        gen.close()
+
+
+def _record(rid: str, agency: str = "示范县教育局", year: int = 2022, url: str = "http://x/1.html") -> dict:
+    return {
+        "id": rid, "agency": agency, "year": year, "region": {"province": None, "city": None, "county": "示范县"},
+        "template": "2021", "url": url, "sha256": "0" * 64, "failed_checks": ["T4-1:review"],
+        "sources": [{"url": url, "role": "page"}], "page_url": url,
+    }  # fmt: skip
+
+
+def test_put_report_new_unchanged_changed(store):
+    rec = _record("a1")
+    assert store.put_report("http://x/1.html", rec, "演示省/示范市/示范县") == "new"
+    assert store.put_report("http://x/1.html", copy.deepcopy(rec)) == "unchanged"
+    rec2 = {**rec, "year": 2023}
+    assert store.put_report("http://x/1.html", rec2) == "changed"
+    assert store.count_reports() == 1
+    assert [r["year"] for r in store.records()] == [2023]
+
+
+def test_new_content_replaces_old_id(store):
+    store.put_report("g", _record("old"))
+    assert store.put_report("g", _record("new")) == "changed"
+    assert [r["id"] for r in store.records()] == ["new"]
+
+
+def test_same_report_from_two_pages_is_one_row(store):
+    store.put_report("http://x/1.html", _record("same", url="http://x/1.html"))
+    store.put_report("http://x/2.html", _record("same", url="http://x/2.pdf"))
+    rows = list(store.records())
+    assert len(rows) == 1
+    assert {s["url"] for s in rows[0]["sources"]} == {"http://x/1.html", "http://x/2.pdf"}
+    assert store.report_for_group("http://x/2.html")["id"] == "same"
+
+
+def test_records_by_region(store):
+    store.put_report("g1", _record("r1"), "江苏省/淮安市/洪泽区")
+    store.put_report("g2", _record("r2", agency="别的局"), "江苏省/南京市")
+    assert [r["id"] for r in store.records("江苏省/淮安市")] == ["r1"]
+    assert len(list(store.records("江苏省"))) == 2
+
+
+def test_document_state_round_trip(store):
+    store.save_document("http://x/a.pdf", group_key="g", role="attachment", status=200, etag='"abc"', sha256="1" * 64,
+                        warc={"file": "f.warc.gz", "offset": 123, "record_id": "<urn:uuid:1>"}, outcome="parsed", links=["u"])  # fmt: skip
+    state = store.document("http://x/a.pdf")
+    assert state.etag == '"abc"' and state.warc == {"file": "f.warc.gz", "offset": 123, "record_id": "<urn:uuid:1>"}
+    store.save_document("http://x/a.pdf", checked_at="2026-01-01")
+    assert store.document("http://x/a.pdf").outcome == "parsed"
+    assert store.document("http://x/missing") is None
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path):
+    with pytest.raises(ReportError, match="cannot open the record store"):
+        Store(database_url(tmp_path, "postgresql://postgres@127.0.0.1:1/test"))
