@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.registry import Region
 from crawler.report import validate
 
 _FORMAT_RANK = {"pdf": 3, "docx": 2, "html": 1, "text": 0}
@@ -27,8 +28,12 @@ def record_score(record: dict[str, Any]) -> int:
     return cells + 5 * (record.get("year") is not None) + 3 * bool(record.get("agency")) + len(record.get("sections", []))
 
 
-def merge_group(documents: list[dict[str, Any]], group_key: str) -> dict[str, Any] | None:
-    """The group's record, or None while no document of it parsed as a report."""
+def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region | None = None) -> dict[str, Any] | None:
+    """The group's record, or None while no document of it parsed as a report.
+
+    ``region`` is the registry entry of the portal the report was found on: it
+    fills the parts of the record's region the report's own names left empty.
+    """
     parsed = [d for d in documents if d.get("record")]
     if not parsed:
         return None
@@ -42,6 +47,12 @@ def merge_group(documents: list[dict[str, Any]], group_key: str) -> dict[str, An
             if record.get(field) is None and other["record"].get(field) is not None:
                 record[field] = other["record"][field]
     record["page_url"] = group_key
+    if region is not None:
+        found = dict(record.get("region") or {})
+        for key in ("province", "city", "county"):
+            if found.get(key) is None and getattr(region, key) is not None:
+                found[key] = getattr(region, key)
+        record["region"] = found
     record["sources"] = [
         {
             "url": d["url"],

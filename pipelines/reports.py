@@ -127,10 +127,10 @@ class ReportPipeline:
             fetched_at=item.fetched_at, links=item.links, sha256=sha, warc=item.warc, outcome=outcome, error=error,
             record=record,
         )  # fmt: skip
-        merged = merge_group(self.store.group_documents(item.group_key), item.group_key)
+        region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
+        merged = merge_group(self.store.group_documents(item.group_key), item.group_key, region)
         if merged is not None:
-            region = getattr(self.crawler.spider, "region_path_for", lambda url: None)(item.group_key)
-            self.store.put_report(item.group_key, merged, region_path=region)
+            self.store.put_report(item.group_key, merged, region_path=region.path if region else None)
 
     def close_spider(self) -> None:
         self.pool.shutdown(wait=True)

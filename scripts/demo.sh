@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
-# Set up, then run the main job end to end on the embedded defaults: parse every bundled
-# and shared report into records (JSONL under data/) and print a summary of each.
+# Set up .venv, then run the main job end to end on the embedded defaults: serve the bundled
+# demo portal on 127.0.0.1 and crawl it into ./data (WARCs under data/warc, SQLite store
+# data/records.sqlite), then export the records as JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-mkdir -p data
-out=data/records.jsonl
-: > "$out"
-for f in tests/eval/fixtures/*.pdf tests/eval/fixtures/*.docx tests/eval/fixtures/*.html ../shared/corpus/*.pdf ../shared/seeds/*.txt; do
-  [ -e "$f" ] || continue
-  if .venv/bin/python -m crawler parse "$f" --json | .venv/bin/python -c 'import json,sys; print(json.dumps(json.load(sys.stdin), ensure_ascii=False))' >> "$out"; then
-    echo "parsed $f"
-  fi
-done
-.venv/bin/python -m crawler parse tests/eval/fixtures/gov2021_gbk.html
-echo "records: $(wc -l < "$out") in $out"
+.venv/bin/python -m crawler demo --data-dir data
+.venv/bin/python -m crawler export --format jsonl --data-dir data --out data/records.jsonl

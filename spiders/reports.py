@@ -71,12 +71,10 @@ class ReportsSpider(scrapy.Spider):
         self._expanded: set[tuple[str, int, str, str]] = set()
         self._requested: set[str] = set()
 
-    def region_path_for(self, url: str) -> str | None:
+    def region_for(self, url: str) -> Region | None:
         """The registry region a report URL belongs to (the crawled region's, else any known portal's)."""
         region = region_of_url(self.regions, url) if self.regions else None
-        if region is None:
-            region = region_of_url(self.registry, url)
-        return region.path if region else None
+        return region or region_of_url(self.registry, url)
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
