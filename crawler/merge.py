@@ -28,6 +28,23 @@ def record_score(record: dict[str, Any]) -> int:
     return cells + 5 * (record.get("year") is not None) + 3 * bool(record.get("agency")) + len(record.get("sections", []))
 
 
+def fill_region(found: dict[str, Any], region: Region) -> dict[str, Any]:
+    """Fill what the report's names left empty from the portal's region, when the two agree.
+
+    A county portal's page naming only its own county gets the province and
+    city; a page of another place (a city portal hosting a district's report,
+    a report of elsewhere republished) keeps what it names and nothing else.
+    """
+    keys = ("province", "city", "county")
+    registry = {k: getattr(region, k) for k in keys}
+    named = [k for k in keys if found.get(k)]
+    if any(registry[k] != found[k] for k in named):
+        return found
+    if named and registry[named[-1]] is None:
+        return found  # the report is deeper than the region: cannot tell it lies inside
+    return {k: found.get(k) or registry[k] for k in keys}
+
+
 def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region | None = None) -> dict[str, Any] | None:
     """The group's record, or None while no document of it parsed as a report.
 
@@ -48,11 +65,7 @@ def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region 
                 record[field] = other["record"][field]
     record["page_url"] = group_key
     if region is not None:
-        found = dict(record.get("region") or {})
-        for key in ("province", "city", "county"):
-            if found.get(key) is None and getattr(region, key) is not None:
-                found[key] = getattr(region, key)
-        record["region"] = found
+        record["region"] = fill_region(dict(record.get("region") or {}), region)
     record["sources"] = [
         {
             "url": d["url"],

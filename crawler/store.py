@@ -200,6 +200,10 @@ class Store:
             for (record,) in conn.execute(query):
                 yield dict(record)
 
+    def report_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(sa.select(reports.c.id))}
+
     def count_reports(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one())

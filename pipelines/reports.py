@@ -34,6 +34,14 @@ logger = logging.getLogger(__name__)
 _FINAL = {"parsed", "not_report", "failed"}
 
 
+# where and when the bytes were fetched: new with every fetch, not a change of the report
+_PROVENANCE = {"sources", "fetched_at", "warc", "sha256", "url", "page_url", "pages"}
+
+
+def _content(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in _PROVENANCE}
+
+
 def parse_outcome(resource: FetchedResource) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
     """Run the shared parser on one document: (outcome, record, error, reason); runs in a worker process."""
     try:
@@ -52,6 +60,7 @@ class ReportPipeline:
         # group → its stored record before this crawl touched it (None: the group is new)
         self.before: dict[str, dict[str, Any] | None] = {}
         self.failures: list[dict[str, Any]] = []
+        self.known_ids = self.store.report_ids()  # before this crawl
         # the crawl itself keeps one core busy: parse on the others
         workers = crawler.settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
         # spawned, not forked: the crawl process runs an event loop and threads
@@ -134,19 +143,24 @@ class ReportPipeline:
 
     def close_spider(self) -> None:
         self.pool.shutdown(wait=True)
-        new = changed = unchanged = 0
+        # counted by report, not by page: one report reached from two pages counts once
+        status: dict[str, str] = {}
+        rank = {"unchanged": 0, "changed": 1, "new": 2}
         for group, before in self.before.items():
             after = self.store.report_for_group(group)
             if after is None:
                 continue
             if before is None:
-                new += 1
-            elif before != after:
-                changed += 1
+                # a page not seen before: a new report, or a known one (same id) found again elsewhere
+                state = "unchanged" if after["id"] in self.known_ids else "new"
+            elif _content(before) != _content(after):
+                state = "changed"
             else:
-                unchanged += 1
-        self.stats.set_value("reports/new", new)
-        self.stats.set_value("reports/changed", changed)
-        self.stats.set_value("reports/unchanged", unchanged)
+                state = "unchanged"
+            previous = status.get(after["id"])
+            if previous is None or rank[state] > rank[previous]:
+                status[after["id"]] = state
+        for state in ("new", "changed", "unchanged"):
+            self.stats.set_value(f"reports/{state}", sum(1 for v in status.values() if v == state))
         self.stats.set_value("reports/groups_touched", sorted(self.before))
         self.stats.set_value("documents/failures", self.failures)

@@ -89,7 +89,13 @@ class ReportsSpider(scrapy.Spider):
         return Request(url, callback=self.parse, errback=self.errback, meta=meta)
 
     def _browser_meta(self) -> dict[str, Any]:
-        return {"playwright": True, "playwright_page_event_handlers": {"response": "on_browser_response"}, "rendered": True}
+        return {
+            "playwright": True,
+            "playwright_page_event_handlers": {"response": "on_browser_response"},
+            # lists filled by a fetch after load: wait until the network is quiet
+            "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+            "rendered": True,
+        }
 
     def _report_request(self, url: str, title: str) -> Request | None:
         year = discovery.report_year(title)

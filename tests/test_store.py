@@ -79,3 +79,19 @@ def test_document_state_round_trip(store):
 def test_unreachable_database_is_a_clear_error(tmp_path):
     with pytest.raises(ReportError, match="cannot open the record store"):
         Store(database_url(tmp_path, "postgresql://postgres@127.0.0.1:1/test"))
+
+
+def test_region_filled_from_the_portal_only_when_it_agrees():
+    from crawler.merge import fill_region
+    from crawler.registry import Region
+
+    county = Region(path="江苏省/淮安市/洪泽区", province="江苏省", city="淮安市", county="洪泽区", level="county", portals=())
+    city = Region(path="江苏省/淮安市", province="江苏省", city="淮安市", county=None, level="city", portals=())
+    empty = {"province": None, "city": None, "county": None}
+    assert fill_region(dict(empty), county) == {"province": "江苏省", "city": "淮安市", "county": "洪泽区"}
+    assert fill_region({**empty, "county": "洪泽区"}, county)["province"] == "江苏省"
+    # a report of another county on this portal keeps only what it names
+    assert fill_region({**empty, "county": "安化县"}, county) == {**empty, "county": "安化县"}
+    # a district report on the city portal: the city cannot vouch for the district
+    assert fill_region({**empty, "county": "清江浦区"}, city) == {**empty, "county": "清江浦区"}
+    assert fill_region({**empty, "city": "淮安市"}, city)["province"] == "江苏省"

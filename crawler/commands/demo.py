@@ -14,6 +14,7 @@ from crawler.demo.portal import DemoPortal
 def _free(port: int) -> int:
     """The registry's demo port when it is free (repeated demos then share one portal address), else any."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the portal's server does
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
