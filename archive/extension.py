@@ -24,7 +24,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive import signals as archive_signals
 from archive.cdxj import write_index
-from archive.writer import RollingWarcWriter
+from archive.writer import RollingWarcWriter, warc_date
 from crawler.store import shared_store
 
 if TYPE_CHECKING:
@@ -150,7 +150,8 @@ class WarcArchiveExtension:
             )  # fmt: skip
             self.stats.inc_value("archive/response_records")
         request.meta["warc"] = pos.as_dict()
-        request.meta["fetched_at"] = now.isoformat()
+        # the record's WARC-Date: a rebuild from the WARC finds the same value
+        request.meta["fetched_at"] = warc_date(now)
 
     def fetch_failed(self, request: Request, error: str) -> None:
         if self.writer is not None:

@@ -18,8 +18,8 @@ _FORMAT_RANK = {"pdf": 3, "docx": 2, "html": 1, "text": 0}
 def record_score(record: dict[str, Any]) -> int:
     """How much a parse carries: filled table cells, and its identity fields."""
     cells = 0
-    for item in (record.get("proactive") or {}).values():
-        if isinstance(item, dict):
+    for key, item in (record.get("proactive") or {}).items():
+        if isinstance(item, dict) and key != "labels":
             cells += sum(v is not None for v in item.values())
     for values in ((record.get("requests") or {}).get("rows") or {}).values():
         cells += sum(v is not None for v in values)

@@ -30,12 +30,21 @@ def content_fingerprint(parsed: dict[str, Any]) -> str:
     The PDF and the DOCX of one report (different bytes, same numbers) share
     a fingerprint, so they are one report.
     """
-    tables = {k: parsed.get(k) for k in ("proactive", "requests", "review_litigation")}
+    tables = {k: _numbers_only(parsed.get(k)) for k in ("proactive", "requests", "review_litigation")}
     if any(v is not None for v in _leaves(tables)):
         canonical = json.dumps(tables, sort_keys=True, ensure_ascii=False)
     else:
         canonical = parsed.get("text", "")
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _numbers_only(value: Any) -> Any:
+    """A table without its printed labels: a PDF and a DOCX wrap labels differently."""
+    if isinstance(value, dict):
+        return {k: _numbers_only(v) for k, v in value.items() if k not in {"labels", "label"}}
+    if isinstance(value, list):
+        return [_numbers_only(v) for v in value]
+    return value
 
 
 def _leaves(value: Any) -> list[Any]:

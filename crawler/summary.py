@@ -78,6 +78,8 @@ def _proactive(table: dict[str, Any] | None) -> list[str]:
     if not table:
         return out + ["  (not found)"]
     for key, fields in table.items():
+        if key == "labels":
+            continue
         if key == "extra_rows":
             for extra in fields:
                 out.append(f"  + {extra['label']}: {' '.join(cell(v) for v in extra['values'])}")

@@ -94,6 +94,7 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
     header: dict[int, str] = {}
     out: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
+    labels: dict[str, str] = {}  # item → the label as printed
     for row in rows:
         fields = header_fields(row)
         if fields and not row.has_values:
@@ -113,10 +114,12 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
             warnings.append(f"table 二: row {item} printed twice; the first is kept")
             continue
         out[item] = record
+        labels[item] = row.labels[-1]
     if not out:
         return None, warnings
     if extras:
         out["extra_rows"] = extras
+    out["labels"] = labels
     return out, warnings
 
 

@@ -47,6 +47,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     columns = _column_positions(rows)
     logical = _join_fragments(rows)
     result: dict[str, list[int | float | None]] = {}
+    labels: dict[str, str] = {}  # row key → the label as printed
     extras: list[dict[str, Any]] = []
     category: str | None = None
     single_other: list[int | float | None] | None = None
@@ -84,6 +85,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
         if score < _SURE:
             warnings.append(f"table 三: label {item.labels[-1]!r} matched loosely to {key} ({score:.2f})")
         result[key] = values
+        labels[key] = item.labels[-1]
         in_outcomes = key not in {"new", "carried_over", "result_total", "carried_forward"}
         if key == "result_total":
             category = None
@@ -92,6 +94,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
             extras.append({"label": "其他处理", "values": single_other, "kind": "subtotal", "category": "other"})
         else:
             result["other"] = single_other
+            labels["other"] = "（六）其他处理"
     if not result:
         return None, warnings
     ordered = {r.key: result[r.key] for r in REQUEST_ROWS if r.key in result}
@@ -100,7 +103,12 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
         at = keys.index("result_total") if "result_total" in keys else len(keys)
         keys.insert(at, "other")
         ordered = {k: result[k] for k in keys}
-    table: dict[str, Any] = {"columns": list(REQUEST_COLUMNS), "rows": ordered, "extra_rows": extras}
+    table: dict[str, Any] = {
+        "columns": list(REQUEST_COLUMNS),
+        "rows": ordered,
+        "labels": {k: labels[k] for k in ordered if k in labels},
+        "extra_rows": extras,
+    }
     return table, warnings
 
 
