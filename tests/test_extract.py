@@ -113,3 +113,27 @@ def test_sniff_ignores_misleading_content_type():
     assert sniff_format(b"%PDF-1.7 ...", "text/html") == "pdf"
     assert sniff_format(b"<!DOCTYPE html><html>", "application/octet-stream") == "html"
     assert sniff_format("一、总体情况".encode(), None) == "text"
+
+
+@pytest.mark.parametrize(
+    "name", ["corpus/hongze_2023.pdf", "corpus/hongze_2024.pdf", "fixtures/gov2021_merged.pdf", "fixtures/gov2019_merged.pdf"]
+)
+def test_pdfium_layout_reads_the_same_as_pdfplumber(name):
+    """The fast path (pdfium chars and lines, pdfplumber's table finder) gives pdfplumber's own rows."""
+    import pdfplumber
+    import pypdfium2
+
+    from crawler.extract.pdf import _layout_items, _plumber_items
+    from crawler.extract.pdf_layout import layout_page
+    from crawler.normalize import normalize_cell
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / name.split("/", 1)[1] if name.startswith("fixtures/") else shared_file(name)
+    fast_doc = pypdfium2.PdfDocument(str(path))
+    with pdfplumber.open(path) as slow_doc:
+        for index, slow_page in enumerate(slow_doc.pages):
+            fast = _layout_items(layout_page(fast_doc[index]))
+            slow = _plumber_items(slow_page)
+            rows = lambda items: [[normalize_cell(c) for c in it.row] for it in items if it.row]  # noqa: E731
+            assert rows(fast) == rows(slow), f"page {index}"
+    fast_doc.close()

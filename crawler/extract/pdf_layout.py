@@ -84,7 +84,13 @@ def _chars(page: pypdfium2.PdfPage, height: float) -> list[Obj]:
             ch = text[index]
             if ch.isspace() or ch in "\ufffe\x02":
                 continue
+            # loose boxes have the advance widths and line heights pdfminer reports (so words and
+            # spaces come out alike), but a vertical header's loose box can reach into the next
+            # cell: centre it where the glyph really is (its tight box)
+            tight_left, _, tight_right, _ = textpage.get_charbox(index, loose=False)
             left, bottom, right, top = textpage.get_charbox(index, loose=True)
+            centre, half = (tight_left + tight_right) / 2, (right - left) / 2
+            left, right = centre - half, centre + half
             chars.append(
                 {
                     "text": ch,
