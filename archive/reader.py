@@ -1,14 +1,17 @@
-"""Read records back from WARCs, through warcio's parser only.
+"""Read WARCs back, through warcio's parser only (gzipped or not, WARC/1.0 or 1.1, any order).
 
-:func:`read_response` fetches one response record by its position (file and
-offset), for revalidated fetches (a 304 answered from the archive) and for
-the rebuild path.
+:func:`read_response` fetches one response record by its position, for
+revalidated fetches (a 304 answered from the archive). :func:`scan` indexes
+every response and revisit of some WARC files without keeping bodies, and
+:func:`load` reads the bodies of the captures a rebuild needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -50,3 +53,110 @@ def read_response(warc_dir: Path, file: str, offset: int) -> ArchivedResponse:
     except (OSError, ArchiveLoadFailed, ValueError) as exc:
         raise ArchiveReadError(f"cannot read {file}@{offset}: {exc}") from exc
     raise ArchiveReadError(f"no record at {file}@{offset}")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One response or revisit record, without its body."""
+
+    url: str
+    kind: str  # "response" | "revisit"
+    status: int | None
+    date: str
+    record_id: str
+    file: Path
+    offset: int
+    content_type: str
+    refers_to: str | None = None  # a revisit's original record id
+
+
+def warc_files(paths: Iterable[Path]) -> list[Path]:
+    """The WARC files named, or found in the folders named, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz", ".arc.gz"))))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise ArchiveReadError(f"no such WARC file or folder: {path}")
+    return out
+
+
+def scan(files: list[Path], on_html: Callable[[Capture, bytes], None] | None = None) -> list[Capture]:
+    """Every response and revisit record; ``on_html`` also gets each HTML page's decoded body."""
+    captures: list[Capture] = []
+    for path in files:
+        try:
+            with path.open("rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    if record.rec_type not in {"response", "revisit"} or record.http_headers is None:
+                        continue
+                    capture = _capture(record, path, it.offset)
+                    captures.append(capture)
+                    if (
+                        on_html is not None
+                        and capture.kind == "response"
+                        and capture.status == 200
+                        and "html" in capture.content_type
+                    ):
+                        on_html(capture, record.content_stream().read())
+        except (OSError, ArchiveLoadFailed, ValueError) as exc:
+            raise ArchiveReadError(f"cannot read {path.name}: {exc}") from exc
+    return captures
+
+
+def _capture(record: Any, path: Path, offset: int) -> Capture:
+    headers = record.rec_headers
+    try:
+        status: int | None = int(record.http_headers.get_statuscode())
+    except (TypeError, ValueError):
+        status = None
+    return Capture(
+        url=headers.get_header("WARC-Target-URI"),
+        kind=record.rec_type,
+        status=status,
+        date=headers.get_header("WARC-Date") or "",
+        record_id=headers.get_header("WARC-Record-ID") or "",
+        file=path,
+        offset=offset,
+        content_type=(record.http_headers.get_header("Content-Type") or "").lower(),
+        refers_to=headers.get_header("WARC-Refers-To"),
+    )
+
+
+@dataclass(frozen=True)
+class LoadedResponse:
+    capture: Capture
+    headers: dict[str, str]  # first value of each, lower-case names
+    body: bytes  # decoded: transfer and content encodings removed, as a crawl's pipeline sees it
+
+
+def load(capture: Capture) -> LoadedResponse:
+    """The decoded body and headers of one response capture."""
+    try:
+        with capture.file.open("rb") as fh:
+            fh.seek(capture.offset)
+            record = next(iter(ArchiveIterator(fh)))
+            headers: dict[str, str] = {}
+            for name, value in record.http_headers.headers:
+                headers.setdefault(name.lower(), value)
+            return LoadedResponse(capture=capture, headers=headers, body=record.content_stream().read())
+    except (OSError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
+        raise ArchiveReadError(f"cannot read {capture.file.name}@{capture.offset}: {exc}") from exc
+
+
+def latest_captures(captures: list[Capture]) -> dict[str, Capture]:
+    """URL → the response holding its latest content (a revisit resolved to its original)."""
+    by_id = {c.record_id: c for c in captures if c.kind == "response"}
+    latest: dict[str, Capture] = {}
+    for capture in sorted(captures, key=lambda c: c.date):
+        if capture.kind == "revisit":
+            original = by_id.get(capture.refers_to or "")
+            if original is None:
+                continue  # the original is in a WARC not given: the last response stands
+            capture = original
+        if capture.status == 200:
+            latest[capture.url] = capture
+    return latest

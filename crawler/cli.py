@@ -7,16 +7,17 @@ message on stderr for input or options it cannot use (never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from crawler.commands import crawl, demo, export, parse, regions
+from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats
 from crawler.errors import ReportError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (parse, regions, crawl, export, demo):
+    for module in (parse, regions, crawl, export, demo, rebuild, show, stats):
         module.add_parser(sub)
     return parser
 
@@ -28,3 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -8,6 +8,8 @@ tests. They decide generically, from the words and URL slugs portals use
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.normalize import normalize_text
@@ -120,3 +122,34 @@ def in_scope(url: str, hosts: set[str]) -> bool:
     """Only the portal's own hosts (host and port): never an off-site link."""
     parts = urlsplit(url)
     return parts.scheme in {"http", "https"} and parts.netloc.lower() in hosts
+
+
+def page_title(root: Any) -> str:
+    """A page's title: the 政府网站 ``ArticleTitle`` meta, else <title> (site name cut), else <h1>."""
+    if not hasattr(root, "iter"):
+        return ""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle" and (meta.get("content") or "").strip():
+            return str(meta.get("content")).strip()
+    for tag in ("title", "h1"):
+        for el in root.iter(tag):
+            text = " ".join(el.text_content().split())
+            if text:
+                # "<report title>_<site name>"
+                return re.split(r"\s*[_|｜]\s*|\s+-\s+", text)[0]
+    return ""
+
+
+def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:
+    """(absolute URL, link text) of every link; lxml directly, a list page may hold thousands."""
+    if not hasattr(root, "iter"):
+        return
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = " ".join(a.text_content().split())
+        title = a.get("title") or ""
+        if len(title) > len(text):
+            text = title  # lists truncate long titles ("…2022年政府信息…")
+        yield urljoin(base_url, href), text

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 
 from crawler.document import Document
+from crawler.errors import NotAReportError, ReportError
 from crawler.extract import extract
 from crawler.parse import parse_document
 from crawler.resource import FetchedResource
@@ -96,3 +97,16 @@ def _validator() -> jsonschema.protocols.Validator:
 def validate(record: dict[str, Any]) -> None:
     """Raise ``jsonschema.ValidationError`` when a record breaks the published contract."""
     _validator().validate(record)
+
+
+def try_process(resource: FetchedResource) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
+    """:func:`process`, never raising for a document: (outcome, record, error, reason).
+
+    outcome is "parsed", "not_report" or "failed". Picklable both ways, for worker processes.
+    """
+    try:
+        return "parsed", process(resource), None, None
+    except NotAReportError as exc:
+        return "not_report", None, str(exc), exc.reason
+    except ReportError as exc:
+        return "failed", None, str(exc), exc.reason

@@ -175,7 +175,8 @@ class Store:
             existing = conn.execute(sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == record["id"])).first()
             if existing is not None and existing[1] != group_key:
                 record = _with_sources(record, existing[0].get("sources", []))
-                record["page_url"] = existing[0].get("page_url", record.get("page_url"))
+                # whichever page was met first, the record is the same: the smaller URL names it
+                record["page_url"] = min(existing[0].get("page_url") or record["page_url"], record["page_url"])
             values = _columns(record, region_path, existing[1] if existing is not None else group_key, now)
             if mapped is None:
                 conn.execute(report_groups.insert().values(group_key=group_key, report_id=record["id"]))
@@ -199,6 +200,25 @@ class Store:
         with self.engine.connect() as conn:
             for (record,) in conn.execute(query):
                 yield dict(record)
+
+    def update_record(self, record: dict[str, Any]) -> None:
+        """Replace the stored JSON of a report (same id), e.g. with recomputed corpus checks."""
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(reports.update().where(reports.c.id == record["id"]).values(record=record))
+
+    def record(self, report_id: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(reports.c.record).where(reports.c.id == report_id)).scalar_one())
+
+    def failed_documents(self) -> list[dict[str, Any]]:
+        """Documents that could not be fetched or parsed: url, error, and the page they belong to."""
+        query = (
+            sa.select(documents.c.url, documents.c.error, documents.c.group_key)
+            .where(documents.c.outcome == "failed")
+            .order_by(documents.c.url)
+        )
+        with self.engine.connect() as conn:
+            return [{"url": u, "error": e, "page": g} for u, e, g in conn.execute(query)]
 
     def report_ids(self) -> set[str]:
         with self.engine.connect() as conn:
@@ -224,7 +244,8 @@ def _columns(record: dict[str, Any], region_path: str | None, group_key: str, no
 def _with_sources(record: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
     """The record with another page's sources added (each URL once)."""
     seen = {s["url"] for s in record.get("sources", [])}
-    return {**record, "sources": [*record.get("sources", []), *(s for s in others if s["url"] not in seen)]}
+    merged = [*record.get("sources", []), *(s for s in others if s["url"] not in seen)]
+    return {**record, "sources": sorted(merged, key=lambda s: (s.get("role") != "page", s["url"]))}
 
 
 def _first_line(exc: BaseException) -> str:

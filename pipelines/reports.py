@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.errors import NotAReportError, ReportError
+from crawler.corpus import apply_corpus_checks
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.merge import merge_group
-from crawler.report import process
+from crawler.report import try_process
 from crawler.resource import FetchedResource
 from crawler.store import shared_store
 
@@ -40,16 +40,6 @@ _PROVENANCE = {"sources", "fetched_at", "warc", "sha256", "url", "page_url", "pa
 
 def _content(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _PROVENANCE}
-
-
-def parse_outcome(resource: FetchedResource) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
-    """Run the shared parser on one document: (outcome, record, error, reason); runs in a worker process."""
-    try:
-        return "parsed", process(resource), None, None
-    except NotAReportError as exc:
-        return "not_report", None, str(exc), exc.reason
-    except ReportError as exc:
-        return "failed", None, str(exc), exc.reason
 
 
 class ReportPipeline:
@@ -84,7 +74,7 @@ class ReportPipeline:
                     fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
                 )  # fmt: skip
                 # CPU-heavy: in worker processes, so neither the reactor nor the GIL waits for it
-                parsed = await asyncio.get_running_loop().run_in_executor(self.pool, parse_outcome, resource)
+                parsed = await asyncio.get_running_loop().run_in_executor(self.pool, try_process, resource)
             await asyncio.to_thread(self._document, item, parsed)
         return item
 
@@ -143,6 +133,7 @@ class ReportPipeline:
 
     def close_spider(self) -> None:
         self.pool.shutdown(wait=True)
+        self.stats.set_value("reports/corpus_checks_updated", apply_corpus_checks(self.store))
         # counted by report, not by page: one report reached from two pages counts once
         status: dict[str, str] = {}
         rank = {"unchanged": 0, "changed": 1, "new": 2}

@@ -327,35 +327,11 @@ class ReportsSpider(scrapy.Spider):
 
 
 def _page_title(response: TextResponse) -> str:
-    root = response.selector.root
-    if not hasattr(root, "iter"):
-        return ""
-    for meta in root.iter("meta"):
-        if (meta.get("name") or "").lower() == "articletitle" and (meta.get("content") or "").strip():
-            return str(meta.get("content")).strip()
-    for tag in ("title", "h1"):
-        for el in root.iter(tag):
-            text = " ".join(el.text_content().split())
-            if text:
-                # "<report title>_<site name>"
-                return re.split(r"\s*[_|｜]\s*|\s+-\s+", text)[0]
-    return ""
+    return discovery.page_title(response.selector.root)
 
 
 def _links(response: TextResponse) -> Iterator[tuple[str, str]]:
-    """(absolute URL, link text) of every link; lxml directly, the page may hold thousands."""
-    root = response.selector.root
-    if not hasattr(root, "iter"):
-        return
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
-        text = " ".join(a.text_content().split())
-        title = a.get("title") or ""
-        if len(title) > len(text):
-            text = title  # lists truncate long titles ("…2022年政府信息…")
-        yield response.urljoin(href), text
+    return discovery.page_links(response.selector.root, response.url)
 
 
 def _datastore(html: str) -> str:
