@@ -176,7 +176,8 @@ class Store:
             if existing is not None and existing[1] != group_key:
                 record = _with_sources(record, existing[0].get("sources", []))
                 # whichever page was met first, the record is the same: the smaller URL names it
-                record["page_url"] = min(existing[0].get("page_url") or record["page_url"], record["page_url"])
+                pages = [u for u in (existing[0].get("page_url"), record.get("page_url")) if u]
+                record["page_url"] = min(pages) if pages else None
             values = _columns(record, region_path, existing[1] if existing is not None else group_key, now)
             if mapped is None:
                 conn.execute(report_groups.insert().values(group_key=group_key, report_id=record["id"]))
@@ -197,7 +198,8 @@ class Store:
         query = sa.select(reports.c.record).order_by(reports.c.agency, reports.c.year, reports.c.id)
         if region_path:
             query = query.where((reports.c.region_path == region_path) | reports.c.region_path.like(region_path + "/%"))
-        with self.engine.connect() as conn:
+        # streamed: a server-side cursor on PostgreSQL, batches of rows, never the whole table
+        with self.engine.connect().execution_options(stream_results=True, yield_per=200) as conn:
             for (record,) in conn.execute(query):
                 yield dict(record)
 

@@ -1,34 +1,106 @@
-"""``python -m crawler export``: the stored records for other tools."""
+"""``python -m crawler export``: the stored records for other tools.
+
+``--format jsonl``: the records, one JSON object per line.
+``--format csv``: one row per report (``crawler.exports.REPORT_COLUMNS``).
+``--format cells``: one row per table cell (``crawler.exports.CELL_COLUMNS``): Parquet when
+``--out`` ends with ``.parquet``, CSV otherwise (and on standard output).
+
+Without ``--out`` the export goes to standard output. In CSV a blank cell (null in the
+record) is an empty field, never 0; in Parquet it is a null.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import os
 import sys
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from crawler.commands.options import add_store_options, open_store
+from crawler.errors import ReportError
+from crawler.exports import CELL_COLUMNS, REPORT_COLUMNS, cell_rows, report_rows, write_csv, write_jsonl, write_parquet
+
+FORMATS = ("jsonl", "csv", "cells")
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("export", help="write the stored records (one JSON object per line)")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
-    p.add_argument("--out", help="a file to write (default: standard output)")
+    p = sub.add_parser(
+        "export",
+        help="write the stored records: JSON lines, a CSV of reports, or table cells (CSV or Parquet)",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl: the records; csv: one row per report; cells: one row per table cell (default jsonl)",
+    )
+    p.add_argument("--out", help="a file to write (default: standard output); for cells, *.parquet writes Parquet")
     p.add_argument("--region", help="only this registry region and its children")
     add_store_options(p)
     p.set_defaults(func=run)
 
 
+class _Counted:
+    """Passes records through, counting them."""
+
+    def __init__(self, records: Iterable[dict[str, Any]]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for record in self._records:
+            self.count += 1
+            yield record
+
+
 def run(args: argparse.Namespace) -> int:
     store = open_store(args)
-    count = 0
-    with contextlib.ExitStack() as stack:
-        stack.callback(store.close)
-        out = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else sys.stdout
-        for record in store.records(args.region):
-            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
+    parquet = args.format == "cells" and bool(args.out) and str(args.out).lower().endswith(".parquet")
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(store.close)
+            records = _Counted(store.records(args.region))
+            if parquet:
+                written = _write_parquet(records, args.out)
+            else:
+                out = stack.enter_context(_open(args.out)) if args.out else sys.stdout
+                written = _write_text(args.format, records, out)
+    except BrokenPipeError:
+        # the reader stopped early (``| head``): no traceback, and nothing more to flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if args.out:
-        print(f"{count} records written to {args.out}", file=sys.stderr)
+        if args.format == "cells":
+            what = f"{written} cells of {records.count} reports"
+        elif args.format == "csv":
+            what = f"{written} reports"
+        else:
+            what = f"{written} records"
+        print(f"{what} written to {args.out}", file=sys.stderr)
     return 0
+
+
+def _open(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write_parquet(records: Iterable[dict[str, Any]], path: str) -> int:
+    try:
+        return write_parquet(cell_rows(records), path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc}") from exc
+
+
+def _write_text(fmt: str, records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    if fmt == "jsonl":
+        return write_jsonl(records, out)
+    if fmt == "csv":
+        return write_csv(report_rows(records), out, REPORT_COLUMNS)
+    return write_csv(cell_rows(records), out, CELL_COLUMNS)
