@@ -10,14 +10,14 @@ import argparse
 import os
 import sys
 
-from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats
+from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
 from crawler.errors import ReportError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (parse, regions, crawl, export, demo, rebuild, show, stats):
+    for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
         module.add_parser(sub)
     return parser
 

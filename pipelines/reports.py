@@ -15,6 +15,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ class ReportPipeline:
         self.before: dict[str, dict[str, Any] | None] = {}
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
+        self._group_lock = threading.Lock()
         # the crawl itself keeps one core busy: parse on the others
         workers = crawler.settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
         # spawned, not forked: the crawl process runs an event loop and threads
@@ -120,16 +122,19 @@ class ReportPipeline:
             self.stats.inc_value("documents/parse_failed")
             self.failures.append({"url": item.url, "error": error, "group": item.group_key})
             logger.warning("Document %s could not be parsed: %s", item.url, error)
-        self.store.save_document(
-            item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
-            last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),
-            fetched_at=item.fetched_at, links=item.links, sha256=sha, warc=item.warc, outcome=outcome, error=error,
-            record=record,
-        )  # fmt: skip
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
-        merged = merge_group(self.store.group_documents(item.group_key), item.group_key, region)
-        if merged is not None:
-            self.store.put_report(item.group_key, merged, region_path=region.path if region else None)
+        # save, merge and store as one step: two documents of a group finishing together
+        # must not each store a merge that misses the other
+        with self._group_lock:
+            self.store.save_document(
+                item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
+                last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),
+                fetched_at=item.fetched_at, links=item.links, sha256=sha, warc=item.warc, outcome=outcome, error=error,
+                record=record,
+            )  # fmt: skip
+            merged = merge_group(self.store.group_documents(item.group_key), item.group_key, region)
+            if merged is not None:
+                self.store.put_report(item.group_key, merged, region_path=region.path if region else None)
 
     def close_spider(self) -> None:
         self.pool.shutdown(wait=True)

@@ -129,6 +129,9 @@ def test_page_and_attachments_are_one_record(crawled):
     for record in crawled["first"]:
         for source in record.get("sources", []):
             by_page.setdefault(source["url"], record)
+    every_source = set().union(*({s["url"] for s in r.get("sources", [])} for r in crawled["first"]))
+    # documents of one page finish in parallel: none may be lost from its record (the corrupt one included)
+    assert set(crawled["expected"]["attachment_urls"]) <= every_source
     for report in crawled["expected"]["reports"]:
         if len(report["attachment_urls"]) >= 2 and "corrupt_attachment" not in report["flags"]:
             record = by_page[report["page_url"]]
