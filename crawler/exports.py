@@ -30,30 +30,11 @@ from typing import Any, TextIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-#: table 三's columns, in order, when a record does not list them
-REQUEST_COLUMNS: tuple[str, ...] = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-)
+from crawler.parse.labels import REQUEST_COLUMNS, REVIEW_FIELD_LABELS, REVIEW_GROUP_LABELS
 
-#: table 四: group key → official name, field key → official name (printed labels "行政复议/结果维持")
-REVIEW_GROUPS: dict[str, str] = {
-    "review": "行政复议",
-    "litigation_direct": "未经复议直接起诉",
-    "litigation_after_review": "复议后起诉",
-}
-REVIEW_FIELDS: dict[str, str] = {
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-    "total": "总计",
-}
+#: table 四's printed labels: "行政复议/结果维持" (groups and fields in the record's order)
+REVIEW_GROUPS = REVIEW_GROUP_LABELS
+REVIEW_FIELDS = REVIEW_FIELD_LABELS
 
 #: the reports CSV, in order
 REPORT_COLUMNS: tuple[str, ...] = (

@@ -78,6 +78,7 @@ REQUEST_ROWS: tuple[RowLabel, ...] = (
 )
 
 REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+REVIEW_GROUP_LABELS = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
 REVIEW_FIELDS = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_FIELD_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
 
