@@ -57,3 +57,35 @@ def test_loose_label_matching(label, category, key):
 
 def test_unrelated_label_does_not_match():
     assert _match(label_core("无法联系到申请人的数量统计说明"), "not_processed")[0] is None
+
+
+def _requests_of(tmp_path, text):
+    from crawler.report import process
+    from crawler.resource import FetchedResource
+
+    path = tmp_path / "r.txt"
+    path.write_text(text, "utf-8")
+    return process(FetchedResource.from_path(path))["requests"]["rows"]
+
+
+HEAD = "某县民政局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+
+
+def test_subtotal_column_dropped_aligned_pipes(tmp_path):
+    text = HEAD + (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | | | | | | | |\n"
+        " | 自然人 | 法人或其他组织 | | | | | | 总计 |\n"
+        " | | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 小计 | |\n"
+        "一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 1 | 2 | 7 |\n"
+        "（二）部分公开 | 1 | 0 | | 0 | 0 | 0 | 0 | 1 |\n"
+    )
+    rows = _requests_of(tmp_path, text)
+    assert rows["new"] == [5, 1, 0, 0, 0, 1, 7]
+    assert rows["partially_disclosed"] == [1, 0, None, 0, 0, 0, 1]  # a short label, and a blank kept null
+
+
+@pytest.mark.parametrize(("order", "new"), [("商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t小计", "5\t1\t0\t0\t0\t1\t2\t7"),
+                                             ("小计\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他", "5\t2\t1\t0\t0\t0\t1\t7")])  # fmt: skip
+def test_subtotal_column_dropped_unaligned_tabs(tmp_path, order, new):
+    text = HEAD + f"申请人情况\n自然人\t法人或其他组织\t总计\n{order}\n一、本年新收政府信息公开申请数量\t{new}\n"
+    assert _requests_of(tmp_path, text)["new"] == [5, 1, 0, 0, 0, 1, 7]

@@ -46,6 +46,8 @@ def text_blocks(lines: list[str]) -> list[Block]:
         if cell_row:
             rows.append(cell_row)
         cell_row = None
+        if mode == "pipe" and rows and all(r and r[0] == "" for r in rows):
+            rows = [r[1:] for r in rows]  # | a | b | markdown rows: the leading pipe opens the row
         grid = pad_rows([r for r in rows if any(c.strip() for c in r)])
         if grid:
             blocks.append(Table(rows=grid))
@@ -59,8 +61,8 @@ def text_blocks(lines: list[str]) -> list[Block]:
             if mode != "pipe":
                 end_table()
             mode = "pipe"
-            cells = raw.strip().strip("|").split("|") if raw.strip().startswith("|") else raw.split("|")
-            rows.append([c.strip() for c in cells])
+            # a leading pipe is an empty first cell, unless every row has one (markdown): see end_table
+            rows.append([c.strip() for c in raw.rstrip().split("|")])
         elif kind == "tab":
             if mode != "tab":
                 end_table()

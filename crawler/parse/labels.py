@@ -53,7 +53,7 @@ REQUEST_ROWS: tuple[RowLabel, ...] = (
     RowLabel("new", "本年新收政府信息公开申请数量"),
     RowLabel("carried_over", "上年结转政府信息公开申请数量"),
     RowLabel("disclosed", "予以公开"),
-    RowLabel("partially_disclosed", "部分公开区分处理的只计这一情形不计其他情形"),
+    RowLabel("partially_disclosed", "部分公开（区分处理的，只计这一情形，不计其他情形）"),
     RowLabel("withheld.state_secret", "属于国家秘密", "withheld"),
     RowLabel("withheld.prohibited_by_law", "其他法律行政法规禁止公开", "withheld"),
     RowLabel("withheld.three_safeties", "危及三安全一稳定", "withheld"),
@@ -85,6 +85,7 @@ REVIEW_FIELD_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "o
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、，,.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[.、．,，](?!\d)|\d{1,2}(?=[\u4e00-\u9fff]))"
 )
+_NOTE = re.compile(r"(?<=.)[（(][^（）()]{2,}[)）]")
 _NOISE = re.compile(r"[\s\u3000、，,.．。:：;；\"“”'‘’「」『』()（）\[\]【】<>《》/／\-—_·*]+")
 
 
@@ -106,10 +107,13 @@ def label_core(text: str) -> str:
     '不予公开'
     >>> label_core("12.没有现成信息需要另行制作")
     '没有现成信息需要另行制作'
+    >>> label_core("（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    '部分公开'
     >>> label_core("3.危及\\"三安全一稳定\\"")
     '危及三安全一稳定'
     """
-    return _NOISE.sub("", strip_numbering(text))
+    # a note in brackets is not part of the label: "部分公开（区分处理的，只计这一情形…）" is 部分公开
+    return _NOISE.sub("", _NOTE.sub("", strip_numbering(text)))
 
 
 def similarity(a: str, b: str) -> float:

@@ -23,7 +23,7 @@ from crawler.parse.labels import (
     similarity,
     strip_numbering,
 )
-from crawler.parse.rows import Row
+from crawler.parse.rows import Row, trim_cells
 from crawler.parse.values import parse_value
 
 _MATCH = 0.6  # below this a label is not the official one
@@ -45,6 +45,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     """Return (table 三 as in RECORD.md, warnings); None when no data row was found."""
     warnings: list[str] = []
     columns = _column_positions(rows)
+    subtotal_at = _subtotal_position(rows)
     logical = _join_fragments(rows)
     result: dict[str, list[int | float | None]] = {}
     labels: dict[str, str] = {}  # row key → the label as printed
@@ -60,7 +61,7 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
                 category = cat
         if not item.row.has_values and not _blank_data_row(item, cores):
             continue
-        values, notes = _values(item.row, columns)
+        values, notes = _values(item.row, columns, subtotal_at)
         warnings.extend(notes)
         last = cores[-1] if cores else ""
         cat = _category_of(last)
@@ -216,16 +217,31 @@ def _column_positions(rows: list[Row]) -> list[int] | None:
     return positions
 
 
-def _values(row: Row, columns: list[int] | None) -> tuple[list[int | float | None], list[str]]:
+def _subtotal_position(rows: list[Row]) -> int | None:
+    """Where a printed 法人或其他组织小计 column sits among the eight values (1 or 6), if any."""
+    for row in rows:
+        if row.has_values:
+            return None
+        cores = [label_core(c) for c in row.cells]
+        subtotal = next((i for i, c in enumerate(cores) if c in {"小计", "法人或其他组织小计"}), None)
+        if subtotal is not None:
+            first = next((i for i, c in enumerate(cores) if c == "商业企业"), None)
+            return 1 if first is not None and subtotal < first else 6
+    return None
+
+
+def _values(row: Row, columns: list[int] | None, subtotal_at: int | None = None) -> tuple[list[int | float | None], list[str]]:
     notes: list[str] = []
     if columns is not None and len(row.cells) > columns[-1] and row.label_end <= columns[0]:
         cells = [row.cells[i] for i in columns]
     else:
         cells = list(row.values)
-        while len(cells) > len(REQUEST_COLUMNS) and cells[-1] == "":
-            cells.pop()
-        while len(cells) > len(REQUEST_COLUMNS) and cells[0] == "":
-            cells.pop(0)
+        if subtotal_at is not None:
+            eight = trim_cells(cells, len(REQUEST_COLUMNS) + 1)
+            if len(eight) == len(REQUEST_COLUMNS) + 1:
+                del eight[subtotal_at]  # the 小计 column is not one of the record's seven
+                cells = eight
+        cells = trim_cells(cells, len(REQUEST_COLUMNS))
         if len(cells) != len(REQUEST_COLUMNS):
             notes.append(f"table 三: row {''.join(row.labels)!r} has {len(cells)} value cells, expected 7")
             cells = (cells + [""] * 7)[:7] if len(cells) < 7 else cells[-7:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.parse.labels import REVIEW_FIELD_LABELS, REVIEW_FIELDS, REVIEW_GROUPS, label_core
-from crawler.parse.rows import Row
+from crawler.parse.rows import Row, trim_cells
 from crawler.parse.values import parse_value
 
 _FIELD_CORES = {label_core(v): k for k, v in REVIEW_FIELD_LABELS.items()}
@@ -34,11 +34,7 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     if len(positions) == _WIDTH and positions[-1] < len(data.cells):
         cells = [data.cells[i] for i in positions]
     else:
-        cells = list(data.values)
-        while len(cells) > _WIDTH and cells[-1] == "":
-            cells.pop()
-        while len(cells) > _WIDTH and cells[0] == "":
-            cells.pop(0)
+        cells = trim_cells(data.values, _WIDTH)
         if len(cells) != _WIDTH:
             warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; read in order")
             cells = (cells + [""] * _WIDTH)[:_WIDTH]

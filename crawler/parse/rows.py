@@ -50,6 +50,16 @@ class Row:
         return "".join(self.labels)
 
 
+def trim_cells(cells: list[str], width: int) -> list[str]:
+    """Drop blank cells beyond ``width`` from the end, then from the start (grid padding, not values)."""
+    cells = list(cells)
+    while len(cells) > width and cells[-1] == "":
+        cells.pop()
+    while len(cells) > width and cells[0] == "":
+        cells.pop(0)
+    return cells
+
+
 def _heading_zone(text: str) -> str | None:
     """The zone a prose line opens, if it is one of the table sections' headings."""
     if len(text) > 40:
