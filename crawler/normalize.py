@@ -40,6 +40,30 @@ _FULLWIDTH.update({0xFF0E: ord("."), 0xFF0B: ord("+"), 0xFF0D: ord("-"), 0xFF05:
 _FULLWIDTH.update({0x3000: ord(" "), 0x00A0: ord(" "), 0x200B: None, 0xFEFF: None})
 
 
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(
+    r"([〇○零Ｏ一二三四五六七八九]{4})年(?:([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?)?"
+)
+
+
+def _cn_small(text: str) -> int:
+    """一 … 三十一 as a number."""
+    if "十" not in text:
+        return _CN_DIGIT[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+
+
+def _cn_date(m: re.Match[str]) -> str:
+    year = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
+    out = f"{year}年"
+    if m.group(2):
+        out += f"{_cn_small(m.group(2))}月"
+        if m.group(3):
+            out += f"{_cn_small(m.group(3))}日"
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
@@ -69,6 +93,7 @@ def normalize_text(text: str) -> str:
     text = _STRAY_QMARK.sub("", text)
     text = _SPACE_TIGHT.sub("", text)
     text = _PAIR_NEAR_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
+    text = _CN_DATE.sub(_cn_date, text)  # 二〇二二年一月十八日 → 2022年1月18日
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 

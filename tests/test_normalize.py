@@ -46,3 +46,10 @@ def test_wrapped_lines_joined_but_not_headings():
         "（一）主动公开情况。主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。",
         "二、主动公开政府信息情况",
     ]
+
+
+def test_chinese_numeral_years_and_dates():
+    assert normalize_text("某局二〇二二年政府信息公开工作年度报告") == "某局2022年政府信息公开工作年度报告"
+    assert normalize_text("二〇二三年一月十八日") == "2023年1月18日"
+    assert normalize_text("二○二一年十二月三十一日") == "2021年12月31日"
+    assert normalize_text("第三十二条") == "第三十二条"
