@@ -117,6 +117,9 @@ _LIST_START = re.compile(
 )
 
 
+_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")  # a signature's date
+
+
 def join_wrapped_lines(lines: list[str]) -> list[str]:
     """Join lines that a page or a text dump wrapped mid-sentence.
 

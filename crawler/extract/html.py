@@ -95,7 +95,9 @@ def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None,
     title = meta("ArticleTitle")
     date = next((d for d in (meta(n) for n in _META_DATE) if d), None)
     if title is None or date is None:
-        md = trafilatura.extract_metadata(tree, default_url=url)
+        # only the page's own date markup: a date searched out of the body is usually the
+        # reporting period's ("统计期限自2021年1月1日起"), not the publication date
+        md = trafilatura.extract_metadata(tree, default_url=url, date_config={"extensive_search": False})
         if md is not None:
             title = title or md.title
             date = date or md.date

@@ -84,6 +84,10 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
                 warnings.append(f"table {name} not found")
 
     figures, figure_sources = find_figures("\n".join(paragraphs))
+    sections = split_sections(paragraphs)
+    if not any(zones.values()) and not sections and not figures:
+        # a list of reports, a notice: it names the reports but is none of them
+        raise NotAReportError("not an annual report: no report tables, no numbered parts, no figures")
     checks: list[dict[str, Any]] = []
     if requests:
         checks += request_checks(requests)
@@ -98,7 +102,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         "year": identity.year,
         "published_date": identity.published_date,
         "template": template,
-        "sections": split_sections(paragraphs),
+        "sections": sections,
         "text": text,
         "proactive": proactive,
         "requests": requests,

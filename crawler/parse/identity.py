@@ -10,6 +10,7 @@ from crawler.parse.region import infer_region
 
 _REPORT_WORDS = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|公开年报")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TEXT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日起)(?!修订|修正|颁布|施行|印发|出台|制定)")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _CN_DIGITS = {
@@ -29,7 +30,7 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_SITE_SUFFIX = re.compile(r"\s*[-_|｜—]+\s*[^-_|｜—]*(?:网|门户|政府网站|首页)[^-_|｜—]*$")
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:网|门户|政府网站|首页|人民政府|政府)[^-_|｜—–]*$")
 _AGENCY_END = re.compile(
     r"(?:人民政府(?:办公室|办公厅)?|政府|委员会|办公室|办公厅|局|厅|委|办|院|会|室|中心|所|处|署|站|队|部|馆|社|公司|街道|乡|镇)$"
 )
@@ -50,6 +51,8 @@ def find_identity(paragraphs: list[str], meta_title: str | None, meta_date: str 
     year = _year(title, paragraphs, max_year)
     agency = _agency_from_title(title) or _agency_from_signature(paragraphs) or _agency_from_text(paragraphs)
     published = _date(meta_date) if meta_date else None
+    if published and year and published < f"{year}-12-01":
+        published = None  # before the reported year ended: not when the report was published
     if published is None:
         published = _signature_date(paragraphs, year)
     region = infer_region([agency or "", title, *paragraphs[:6]])
@@ -60,7 +63,7 @@ def _title(paragraphs: list[str], meta_title: str | None) -> str:
     meta = normalize_text(meta_title or "")
     if meta:
         parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", meta) if _REPORT_WORDS.search(p)]
-        meta = parts[0] if parts else _SITE_SUFFIX.sub("", meta)
+        meta = _SITE_SUFFIX.sub("", parts[0] if parts else meta)
     head = paragraphs[:12]
     for i in range(len(head)):
         # a title may be wrapped over up to three short lines
@@ -69,8 +72,14 @@ def _title(paragraphs: list[str], meta_title: str | None) -> str:
             if len(text) > 60 or "。" in text:
                 break
             if _REPORT_WORDS.search(text) and (_YEAR.search(text) or "年度报告" in text):
-                if meta and _REPORT_WORDS.search(meta) and len(meta) >= len(text) and _same_report(meta, text):
-                    return meta
+                if (
+                    meta
+                    and _REPORT_WORDS.search(meta)
+                    and len(meta) > len(text)
+                    and not meta.startswith(text)
+                    and _same_report(meta, text)
+                ):
+                    return meta  # the page's metadata names the report more fully than its body
                 return text
     if meta:
         return meta
@@ -90,7 +99,8 @@ def _year(title: str, paragraphs: list[str], max_year: int) -> int | None:
     span = re.search(r"自((?:19|20)\d{2})年1月1日起?至\s*((?:19|20)\d{2})年12月31日", text)
     if span:
         return int(span.group(2))
-    years = [int(y) for y in _YEAR.findall(text) if 2000 <= int(y) <= max_year]
+    # "根据2019年修订的《条例》" names the law, not the year reported on
+    years = [int(y) for y in _TEXT_YEAR.findall(text) if 2000 <= int(y) <= max_year]
     if years:
         # the first year the text talks about, as in "2020年，我局…"
         return years[0]
@@ -152,6 +162,10 @@ def _signature_date(paragraphs: list[str], year: int | None) -> str | None:
     """The date under the signature: a line that is only a date, near the end."""
     for line in reversed(paragraphs[-6:]):
         stripped = line.strip()
+        # the date alone, or the signature and its date run into one line
+        end = re.search(r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", stripped)
+        if end and len(stripped) <= 40:
+            stripped = end.group(1)
         if len(stripped) <= 16 and (_DATE.fullmatch(stripped) or _CN_DATE.fullmatch(stripped)):
             date = _date(stripped)
             if date and (year is None or int(date[:4]) >= year):

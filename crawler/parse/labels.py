@@ -122,6 +122,9 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     if a == b:
         return 1.0
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and long_.startswith(short):
+        return 0.9  # the official label printed with a note after it, or cut where the row broke
     if len(a) >= 4 and len(b) >= 4 and (a in b or b in a):
         return 0.9 * min(len(a), len(b)) / max(len(a), len(b)) + 0.1
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -74,8 +74,13 @@ def infer_region(texts: list[str]) -> dict[str, str | None]:
             break
     if city and province is None:
         province = cities.get(city)
-    if province in {"北京市", "天津市", "上海市", "重庆市"} and city and city.endswith(("区", "县")):
-        county, city = county or city, province
+    if province in {"北京市", "天津市", "上海市", "重庆市"}:
+        # a municipality is its own city: its districts and counties are the counties
+        if city and city != province and city.endswith(("区", "县")):
+            county = county or city
+        city = province
+        if county == province:
+            county = None
     if county and county == city:
         county = None
     return {"province": province, "city": city, "county": county}

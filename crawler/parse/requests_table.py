@@ -71,6 +71,9 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
             else:
                 extras.append({"label": item.labels[-1], "values": values, "kind": "subtotal", "category": cat})
             continue
+        if last in {"小计", "合计"} and category is not None:
+            extras.append({"label": " ".join(item.labels), "values": values, "kind": "subtotal", "category": category})
+            continue
         key, score = _match(last, category)
         if key is None:
             extra = {"label": " ".join(item.labels), "values": values, "kind": "unknown", "in_outcomes": in_outcomes}
@@ -175,6 +178,9 @@ def _join_fragments(rows: list[Row]) -> list[_Logical]:
 def _is_fragment(row: Row, prev: _Logical) -> bool:
     if not prev.row.has_values:
         return False
+    cores = [label_core(c) for c in row.labels]
+    if sum(c in _COLUMN_CORES for c in cores) >= 2 or any("勾稽" in c or "申请人情况" in c for c in cores):
+        return False  # a header repeated where the table continues, not a wrapped label
     first = row.labels[0]
     if strip_numbering(first) != first.strip():
         return False  # opens with its own numbering: a row of its own
@@ -199,22 +205,31 @@ def _merge_labels(prev: Row, row: Row) -> list[str]:
     return [c for c in cells if c]
 
 
-def _column_positions(rows: list[Row]) -> list[int] | None:
-    """Grid positions of the seven columns, from the header rows, if they line up."""
-    found: dict[str, int] = {}
+def _column_positions(rows: list[Row]) -> dict[int, list[int]]:
+    """Grid positions of the seven columns for each grid whose own header rows line them up.
+
+    Positions hold only within the grid they were read from: the part of a table
+    that continues on the next page (or in the next <table>) has its own width.
+    """
+    found: dict[int, dict[str, int]] = {}
+    seen_values: set[int] = set()
     for row in rows:
         if row.has_values:
-            break
+            seen_values.add(row.table)
+            continue
+        if row.table in seen_values:
+            continue  # header rows come before a grid's first data row
         for i, cell in enumerate(row.cells):
             key = _COLUMN_CORES.get(label_core(cell))
-            if key is not None and key not in found:
-                found[key] = i
-    if len(found) != len(REQUEST_COLUMNS):
-        return None
-    positions = [found[c] for c in REQUEST_COLUMNS]
-    if positions != sorted(set(positions)):
-        return None
-    return positions
+            if key is not None:
+                found.setdefault(row.table, {}).setdefault(key, i)
+    out: dict[int, list[int]] = {}
+    for table, keys in found.items():
+        if len(keys) == len(REQUEST_COLUMNS):
+            positions = [keys[c] for c in REQUEST_COLUMNS]
+            if positions == sorted(set(positions)):
+                out[table] = positions
+    return out
 
 
 def _subtotal_position(rows: list[Row]) -> int | None:
@@ -230,9 +245,16 @@ def _subtotal_position(rows: list[Row]) -> int | None:
     return None
 
 
-def _values(row: Row, columns: list[int] | None, subtotal_at: int | None = None) -> tuple[list[int | float | None], list[str]]:
+def _values(row: Row, grids: dict[int, list[int]], subtotal_at: int | None = None) -> tuple[list[int | float | None], list[str]]:
     notes: list[str] = []
-    if columns is not None and len(row.cells) > columns[-1] and row.label_end <= columns[0]:
+    columns = grids.get(row.table)
+    # the header's positions hold for a row whose values all sit under them (no value left of them)
+    if (
+        columns is not None
+        and len(row.cells) > columns[-1]
+        and row.label_end <= columns[0]
+        and not any(row.cells[row.label_end : columns[0]])
+    ):
         cells = [row.cells[i] for i in columns]
     else:
         cells = list(row.values)

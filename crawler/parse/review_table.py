@@ -14,27 +14,35 @@ _WIDTH = len(REVIEW_GROUPS) * len(REVIEW_FIELDS)
 
 def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     warnings: list[str] = []
-    positions: list[int] = []
-    data: Row | None = None
+    positions: dict[int, list[int]] = {}  # grid → columns of the field headers (结果维持 …)
+    data: list[Row] = []
     blank: Row | None = None
     for row in rows:
-        if row.has_values and sum(1 for v in row.values if v) >= 5:
-            data = row
-            break
-        if not any(row.cells) and positions and blank is None:
+        if row.has_values:
+            data.append(row)
+            continue
+        if data:
+            continue  # a header between value rows: the groups printed as separate tables
+        if not any(row.cells) and positions.get(row.table) and blank is None:
             blank = row  # the data row of a table printed with every cell blank
         for i, cell in enumerate(row.cells):
             if label_core(cell) in _FIELD_CORES:
-                positions.append(i)
-    positions = sorted(set(positions))
-    if data is None and blank is not None and len(positions) == _WIDTH:
-        data = blank
-    if data is None:
+                positions.setdefault(row.table, []).append(i)
+    if not data and blank is not None and len(set(positions.get(blank.table, []))) == _WIDTH:
+        data = [blank]
+    if not data:
         return None, warnings
-    if len(positions) == _WIDTH and positions[-1] < len(data.cells):
-        cells = [data.cells[i] for i in positions]
+    first = data[0]
+    columns = sorted(set(positions.get(first.table, [])))
+    if len(columns) == _WIDTH and columns[-1] < len(first.cells) and not any(first.cells[first.label_end : columns[0]]):
+        cells = [first.cells[i] for i in columns]
     else:
-        cells = trim_cells(data.values, _WIDTH)
+        # in order: one row of fifteen, or the groups printed as two tables (复议, then 诉讼)
+        cells = []
+        for row in data:
+            cells += trim_cells(row.values, _WIDTH) if len(data) == 1 else _strip_blanks(row.values)
+            if len(cells) >= _WIDTH:
+                break
         if len(cells) != _WIDTH:
             warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; read in order")
             cells = (cells + [""] * _WIDTH)[:_WIDTH]
@@ -47,3 +55,13 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
                 warnings.append(f"table 四: {note}")
             out[group][field] = value
     return out, warnings
+
+
+def _strip_blanks(cells: list[str]) -> list[str]:
+    """A row's value cells without the padding at either end."""
+    start, end = 0, len(cells)
+    while start < end and cells[start] == "":
+        start += 1
+    while end > start and cells[end - 1] == "":
+        end -= 1
+    return cells[start:end]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _NUMERALS = "一二三四五六七八九十"
+_STANDARD = re.compile(r"总体情况|主动公开政府信息|收到和处理|申请情况|行政复议|行政诉讼|存在的主要问题|改进情况|其他需要报告")
 _HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})\s*[、，,.．]\s*(.+)$")
 
 
@@ -28,13 +29,19 @@ def split_sections(paragraphs: list[str]) -> list[dict[str, str]]:
     expected = 1
     for line in paragraphs:
         m = _HEADING.match(line)
-        if m and numeral_value(m.group(1)) == expected and _looks_like_heading(m.group(2)):
+        number = numeral_value(m.group(1)) if m else 0
+        # the next part in sequence; or a standard part further on when the ones between sit in a table
+        if (
+            m
+            and (number == expected or (expected < number <= expected + 3 and _STANDARD.search(m.group(2))))
+            and _looks_like_heading(m.group(2))
+        ):
             if sections:
                 sections[-1]["text"] = "\n".join(body)
             heading, rest = _split_heading(m.group(2))
             sections.append({"number": m.group(1), "heading": heading, "text": ""})
             body = [rest] if rest else []
-            expected += 1
+            expected = number + 1
         elif sections:
             body.append(line)
     if sections:
