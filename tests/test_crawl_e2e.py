@@ -138,6 +138,7 @@ def test_page_and_attachments_are_one_record(crawled):
             urls = {s["url"] for s in record["sources"]}
             assert set(report["attachment_urls"]) | {report["page_url"]} <= urls
             assert record["source_format"] in {"pdf", "docx"}  # the attachment carries the tables
+            assert record["published_date"] == report["published_date"]  # the page's date, kept
 
 
 def test_failures_counted_not_fatal(crawled):

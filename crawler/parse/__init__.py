@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from crawler.discovery import is_report_title
 from crawler.document import Block, Document, Table
 from crawler.errors import NotAReportError
 from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
@@ -85,8 +86,9 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
 
     figures, figure_sources = find_figures("\n".join(paragraphs))
     sections = split_sections(paragraphs)
-    if not any(zones.values()) and not sections and not figures:
-        # a list of reports, a notice: it names the reports but is none of them
+    if not any(zones.values()) and not sections and not figures and not is_report_title(identity.title):
+        # a list of reports, a column page: it names reports but is none of them. (A report's
+        # own page that only says 详见附件 stays: its title and date are the report's.)
         raise NotAReportError("not an annual report: no report tables, no numbered parts, no figures")
     checks: list[dict[str, Any]] = []
     if requests:
