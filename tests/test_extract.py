@@ -137,3 +137,17 @@ def test_pdfium_layout_reads_the_same_as_pdfplumber(name):
             rows = lambda items: [[normalize_cell(c) for c in it.row] for it in items if it.row]  # noqa: E731
             assert rows(fast) == rows(slow), f"page {index}"
     fast_doc.close()
+
+
+def test_undeclared_gbk_is_detected():
+    """No header, no meta: the bytes alone say GBK (charset-normalizer), HTML and plain text alike."""
+    from crawler.extract.text import extract_text
+
+    html = (
+        '<html><body><div class="TRS_Editor"><p>一、总体情况</p><p>2022年，本局认真贯彻落实《中华人民共和国政府信息公开条例》，'
+        "全年主动公开政府信息1234条，收到政府信息公开申请15件。</p></div></body></html>"
+    )
+    doc = extract_html(html.encode("gbk"))
+    assert "全年主动公开政府信息1234条" in "".join(doc.paragraphs)
+    text = extract_text("某局2022年政府信息公开工作年度报告\n一、总体情况\n全年主动公开政府信息1234条。".encode("gb18030"))
+    assert text.blocks[0] == "某局2022年政府信息公开工作年度报告"
