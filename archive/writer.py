@@ -19,7 +19,6 @@ import re
 import socket
 import threading
 import uuid
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,8 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+
+from archive.warc_gzip import GzipLevelWriter
 
 Headers = list[tuple[str, str]]
 _Fields = Sequence[tuple[str, str | None]]  # WARC header fields; None values are left out
@@ -160,39 +160,6 @@ def _response_http(protocol: str, status: int, reason: str, headers: Headers) ->
         ("X-Orig-Transfer-Encoding" if key.lower() == "transfer-encoding" else key, value) for key, value in _checked(headers)
     ]
     return _WireHeaders(f"{status} {reason}".rstrip(), kept, protocol=protocol)
-
-
-class _GzipMember:
-    """One gzip member per record, like warcio's GzippingWrapper, at zlib's default level.
-
-    warcio compresses at level 9: on a crawl's HTML that costs about twice the
-    time of level 6 for a file a few per cent smaller.
-    """
-
-    def __init__(self, out: Any, level: int) -> None:
-        self._zip = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        self._out = out
-
-    def write(self, data: bytes) -> None:
-        self._out.write(self._zip.compress(data))
-
-    def flush(self) -> None:
-        self._out.write(self._zip.flush())
-        self._out.flush()
-
-
-class _GzipLevelWriter(WARCWriter):  # type: ignore[misc]
-    GZIP_LEVEL = 6
-    gzip: bool
-
-    def _write_warc_record(self, out: Any, record: Any) -> Any:
-        if not self.gzip:
-            return super()._write_warc_record(out, record)
-        self.gzip = False  # warcio would wrap ``out`` itself, at level 9
-        try:
-            return super()._write_warc_record(_GzipMember(out, self.GZIP_LEVEL), record)
-        finally:
-            self.gzip = True
 
 
 class RollingWarcWriter:
@@ -375,7 +342,7 @@ class RollingWarcWriter:
             except FileExistsError:
                 continue
         self._path = path
-        self._writer = _GzipLevelWriter(self._fh, gzip=self._gzip, warc_version=WARC_VERSION)
+        self._writer = GzipLevelWriter(self._fh, gzip=self._gzip, warc_version=WARC_VERSION)
         info = {"software": SOFTWARE, "format": "WARC File Format 1.1", "conformsTo": CONFORMS_TO, "hostname": self._hostname}
         info.update(self._warcinfo)
         info["requestRecords"] = REQUEST_NOTE

@@ -26,7 +26,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
 from archive.cdxj import write_index
-from archive.writer import REQUEST_NOTE, RollingWarcWriter, WarcPosition, _GzipLevelWriter, payload_digest
+from archive.warc_gzip import GzipLevelWriter
+from archive.writer import REQUEST_NOTE, RollingWarcWriter, WarcPosition, payload_digest
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 DATE = "2024-05-01T08:30:00Z"
@@ -202,7 +203,7 @@ def test_round_trip_rewrite_is_byte_identical(tmp_path: Path, gz: bool) -> None:
     rewritten, by_warcio = BytesIO(), BytesIO()
     with path.open("rb") as fh:
         # the same records through the writer's own serialiser (gzip level 6) and through warcio's (level 9)
-        copier = _GzipLevelWriter(rewritten, gzip=gz, warc_version="1.1")
+        copier = GzipLevelWriter(rewritten, gzip=gz, warc_version="1.1")
         plain = WARCWriter(by_warcio, gzip=gz, warc_version="1.1")
         for record in ArchiveIterator(fh):
             copier.write_record(record)
