@@ -8,6 +8,7 @@ resource/metadata records that are not ``application/warc-fields``.
 
 from __future__ import annotations
 
+import heapq
 import os
 import tempfile
 from pathlib import Path
@@ -55,3 +56,37 @@ def write_index(warc_paths: list[Path], out: Path) -> int:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return lines
+
+
+def add_to_index(warc_paths: list[Path], index: Path) -> int:
+    """Index only ``warc_paths`` and merge their lines into ``index`` (kept sorted, no duplicates).
+
+    A periodic crawl adds its own WARCs without re-reading the whole archive.
+    Returns the line count of the merged index.
+    """
+    index = Path(index)
+    fresh = index.with_name(f".{index.name}.new")
+    try:
+        write_index(warc_paths, fresh)
+        if not index.exists():
+            os.replace(fresh, index)
+            with open(index, encoding="utf-8") as fh:
+                return sum(1 for _ in fh)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{index.name}.", dir=index.parent)
+        count = 0
+        with (
+            os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out,
+            open(index, encoding="utf-8") as old,
+            open(fresh, encoding="utf-8") as new,
+        ):
+            previous = None
+            for line in heapq.merge(old, new):
+                if line != previous:
+                    out.write(line)
+                    count += 1
+                previous = line
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, index)
+        return count
+    finally:
+        fresh.unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive import signals as archive_signals
-from archive.cdxj import write_index
+from archive.cdxj import add_to_index, write_index
 from archive.writer import RollingWarcWriter, warc_date
 from crawler.store import shared_store
 
@@ -107,10 +107,12 @@ class WarcArchiveExtension:
             return
         files = self.writer.close()
         self.stats.set_value("archive/files", len(files))
-        all_warcs = sorted(self.config.directory.glob("*.warc*"))
-        if all_warcs:
-            lines = write_index(all_warcs, self.config.directory / "index.cdxj")
-            self.stats.set_value("archive/index_lines", lines)
+        index = self.config.directory / "index.cdxj"
+        if files:
+            # this crawl's WARCs only, merged into the archive's index: no re-reading of old WARCs
+            self.stats.set_value("archive/index_lines", add_to_index(files, index))
+        elif not index.exists() and list(self.config.directory.glob("*.warc*")):
+            self.stats.set_value("archive/index_lines", write_index(sorted(self.config.directory.glob("*.warc*")), index))
         logger.info("WARC files written: %s", ", ".join(p.name for p in files), extra={"spider": spider})
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:

@@ -18,6 +18,10 @@ USER_AGENT = "govreports-crawler/0.2 (+https://github.com/open-gov-reports/crawl
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy starts this many asyncio workers for every response's callback output; a list page
+# yields a handful of requests and a report page a document or two: 100 (the default) made
+# the crawl spend more time creating tasks than parsing pages (bench/bench_crawl.py).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -465,3 +465,20 @@ def test_truncated_body_goes_unnoticed_by_warcio(tmp_path: Path, gz: bool) -> No
     assert response.payload_length == record.payload_length == len(GZ_BODY)
     assert len(response.data) == kept - body_start < len(GZ_BODY)
     assert warcio_check(broken).returncode == 0
+
+
+def test_add_to_index_merges_like_a_full_reindex(tmp_path: Path) -> None:
+    from archive.cdxj import add_to_index
+
+    first = make_writer(tmp_path / "a", True)
+    write_report(first)
+    [one] = first.close()
+    second = make_writer(tmp_path / "b", True)
+    write_report(second)
+    second.write_resource(url="urn:dom:" + TARGET, content_type="text/html", body=HTML)
+    [two] = second.close()
+    index = tmp_path / "index.cdxj"
+    add_to_index([one], index)
+    merged = add_to_index([two], index)
+    full = write_index([one, two], tmp_path / "full.cdxj")
+    assert merged == full and index.read_text() == (tmp_path / "full.cdxj").read_text()
