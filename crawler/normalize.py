@@ -46,21 +46,28 @@ _CN_DATE = re.compile(
 )
 
 
-def _cn_small(text: str) -> int:
-    """一 … 三十一 as a number."""
-    if "十" not in text:
-        return _CN_DIGIT[text]
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+def chinese_number(text: str) -> int | None:
+    """一 … 九十九 as a number; None for anything else.
+
+    >>> chinese_number("三"), chinese_number("十二"), chinese_number("二十"), chinese_number("一二")
+    (3, 12, 20, None)
+    """
+    tens, sep, ones = text.partition("十")
+    try:
+        if not sep:
+            return _CN_DIGIT[text] if len(text) == 1 else None
+        return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+    except KeyError:
+        return None
 
 
 def _cn_date(m: re.Match[str]) -> str:
     year = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
     out = f"{year}年"
     if m.group(2):
-        out += f"{_cn_small(m.group(2))}月"
+        out += f"{chinese_number(m.group(2))}月"
         if m.group(3):
-            out += f"{_cn_small(m.group(3))}日"
+            out += f"{chinese_number(m.group(3))}日"
     return out
 
 

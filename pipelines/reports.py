@@ -26,7 +26,7 @@ from crawler.items import FetchedDocument, FetchFailure
 from crawler.merge import merge_group
 from crawler.report import try_process
 from crawler.resource import FetchedResource
-from crawler.store import shared_store
+from crawler.store import DocumentState, shared_store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -41,6 +41,11 @@ _PROVENANCE = {"sources", "fetched_at", "warc", "sha256", "url", "page_url", "pa
 
 def _content(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _PROVENANCE}
+
+
+def _needs_parse(item: FetchedDocument, prior: DocumentState | None) -> bool:
+    """False for the bytes parsed last time (parsing is deterministic): a 304 or an unchanged file."""
+    return not (prior is not None and prior.sha256 == hashlib.sha256(item.body).hexdigest() and prior.outcome in _FINAL)
 
 
 class ReportPipeline:
@@ -70,19 +75,16 @@ class ReportPipeline:
             await asyncio.to_thread(self._failure, item)
         elif isinstance(item, FetchedDocument):
             parsed = None
-            if await asyncio.to_thread(self._needs_parse, item):
+            prior = await asyncio.to_thread(self.store.document, item.url)
+            if _needs_parse(item, prior):
                 resource = FetchedResource(
                     body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
                     fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
                 )  # fmt: skip
                 # CPU-heavy: in worker processes, so neither the reactor nor the GIL waits for it
                 parsed = await asyncio.get_running_loop().run_in_executor(self.pool, try_process, resource)
-            await asyncio.to_thread(self._document, item, parsed)
+            await asyncio.to_thread(self._document, item, prior, parsed)
         return item
-
-    def _needs_parse(self, item: FetchedDocument) -> bool:
-        prior = self.store.document(item.url)
-        return not (prior is not None and prior.sha256 == hashlib.sha256(item.body).hexdigest() and prior.outcome in _FINAL)
 
     def _failure(self, item: FetchFailure) -> None:
         self.stats.inc_value("documents/fetch_failed")
@@ -91,9 +93,13 @@ class ReportPipeline:
             item.url, group_key=item.group_key, role=item.role, status=item.status, outcome="failed", error=item.error
         )
 
-    def _document(self, item: FetchedDocument, parsed: tuple[str, dict[str, Any] | None, str | None, str | None] | None) -> None:
+    def _document(
+        self,
+        item: FetchedDocument,
+        prior: DocumentState | None,
+        parsed: tuple[str, dict[str, Any] | None, str | None, str | None] | None,
+    ) -> None:
         sha = hashlib.sha256(item.body).hexdigest()
-        prior = self.store.document(item.url)
         if item.group_key not in self.before:
             self.before[item.group_key] = self.store.report_for_group(item.group_key)
         if parsed is None:

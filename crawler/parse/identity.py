@@ -13,23 +13,6 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TEXT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日起)(?!修订|修正|颁布|施行|印发|出台|制定)")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "Ｏ": 0,
-    "O": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:网|门户|政府网站|首页|人民政府|政府)[^-_|｜—–]*$")
 _AGENCY_END = re.compile(
     r"(?:人民政府(?:办公室|办公厅)?|政府|委员会|办公室|办公厅|局|厅|委|办|院|会|室|中心|所|处|署|站|队|部|馆|社|公司|街道|乡|镇)$"
@@ -50,7 +33,7 @@ def find_identity(paragraphs: list[str], meta_title: str | None, meta_date: str 
     title = _title(paragraphs, meta_title)
     year = _year(title, paragraphs, max_year)
     agency = _agency_from_title(title) or _agency_from_signature(paragraphs) or _agency_from_text(paragraphs)
-    published = _date(meta_date) if meta_date else None
+    published = _date(normalize_text(meta_date)) if meta_date else None
     if published and year and published < f"{year}-12-01":
         published = None  # before the reported year ended: not when the report was published
     if published is None:
@@ -121,7 +104,7 @@ def _agency_from_signature(paragraphs: list[str]) -> str | None:
     tail = paragraphs[-6:]
     for i in range(len(tail) - 1, -1, -1):
         line = tail[i]
-        if (_DATE.fullmatch(line.strip()) or _CN_DATE.fullmatch(line.strip())) and i > 0:
+        if _DATE.fullmatch(line.strip()) and i > 0:
             cand = tail[i - 1].strip()
             if len(cand) <= 30 and _AGENCY_END.search(cand):
                 return cand
@@ -140,22 +123,7 @@ def _date(text: str) -> str | None:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= mo <= 12 and 1 <= d <= 31:
             return f"{y:04d}-{mo:02d}-{d:02d}"
-    m = _CN_DATE.search(text)
-    if m:
-        y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-        return f"{y:04d}-{_cn_number(m.group(2)):02d}-{_cn_number(m.group(3)):02d}"
     return None
-
-
-def _cn_number(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return _CN_DIGITS[tens] * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return _CN_DIGITS[text]
 
 
 def _signature_date(paragraphs: list[str], year: int | None) -> str | None:
@@ -166,7 +134,7 @@ def _signature_date(paragraphs: list[str], year: int | None) -> str | None:
         end = re.search(r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$", stripped)
         if end and len(stripped) <= 40:
             stripped = end.group(1)
-        if len(stripped) <= 16 and (_DATE.fullmatch(stripped) or _CN_DATE.fullmatch(stripped)):
+        if len(stripped) <= 16 and _DATE.fullmatch(stripped):
             date = _date(stripped)
             if date and (year is None or int(date[:4]) >= year):
                 return date

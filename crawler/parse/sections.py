@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 
-_NUMERALS = "一二三四五六七八九十"
+from crawler.normalize import chinese_number
+
 _STANDARD = re.compile(r"总体情况|主动公开政府信息|收到和处理|申请情况|行政复议|行政诉讼|存在的主要问题|改进情况|其他需要报告")
 _HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})\s*[、，,.．]\s*(.+)$")
 
 
 def numeral_value(text: str) -> int:
-    if text == "十":
-        return 10
-    if len(text) == 2 and text[0] == "十":
-        return 10 + _NUMERALS.index(text[1]) + 1
-    return _NUMERALS.index(text[0]) + 1 if len(text) == 1 else 0
+    return chinese_number(text) or 0
 
 
 def split_sections(paragraphs: list[str]) -> list[dict[str, str]]:
