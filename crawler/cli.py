@@ -33,3 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         # `export | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # the last boundary: a bug must still end in one line, not a traceback on the user's terminal
+        if os.environ.get("GOVREPORTS_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}); GOVREPORTS_DEBUG=1 shows the traceback", file=sys.stderr)
+        return 2
