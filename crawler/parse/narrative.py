@@ -78,6 +78,8 @@ def is_other_year(prefix: str, year: int | None, carried: int | None) -> bool:
 # Who did the counting: the clause's subject before its verb, when it names an organ or an area.
 _LEADING = re.compile(r"^(?:(?:19|20)\d{2}年度?|今年|本年度?|全年|年内|当年|截至[^，,]*|其中|同时|另外|此外|共|累计|依法)+")
 _TRAILING = re.compile(r"(?:共计|共|累计|总共|一共|依法|依申请|全年|本年度?|年内|已|先后|总计)+$")
+# where the subject ends: "我局被申请行政复议", "我区在政府网站平台主动公开"
+_VERB = re.compile(r"被|收到|受理|接到|接收|新收|办理|处理|发生|出现|未|没有|在|通过|主动|全年|年内")
 _ORGAN = re.compile(
     r"(?:局|委|委员会|办|办公室|政府|部门|机关|中心|院|厅|署|处|所|站|队|单位|全区|全县|全市|全省|全州|全旗|全镇|全乡|"
     r"县|区|市|省|州|镇|乡|街道|我局|我委|我办|我区|我县|我市|本机关|本单位|本部门)$"
@@ -86,7 +88,8 @@ _ORGAN = re.compile(
 
 def clause_subject(clause_before_verb: str) -> str | None:
     """The organ or area a clause's figure counts, as the text names it ("区政府办公室"), else None."""
-    s = _TRAILING.sub("", _LEADING.sub("", clause_before_verb.strip()))
+    s = _LEADING.sub("", clause_before_verb.strip())
+    s = _TRAILING.sub("", _VERB.split(s, maxsplit=1)[0])
     head = re.split(r"代表|作为|牵头", s)[0]
     if not 2 <= len(s) <= 24 or not _ORGAN.search(head) or re.search(r"[\d《》“”\"]", s):
         return None
