@@ -273,3 +273,51 @@ def test_every_figure_has_its_sentence() -> None:
     }
     for name, sentence in found.sources().items():
         assert sentence and sentence in text, name
+
+
+def test_a_pre2019_report_end_to_end() -> None:
+    import datetime as dt
+
+    from crawler.document import Document
+    from crawler.parse import parse_document
+
+    appendix = Table(
+        rows=[
+            ["指标名称", "计量单位", "数量"],
+            ["一、主动公开政府信息数", "条", "1126"],
+            ["二、收到申请数", "件", "14"],
+            ["三、行政复议数量", "件", "1"],
+        ]
+    )
+    doc = Document(
+        blocks=[
+            "某某市国土资源局2015年政府信息公开工作年度报告",
+            "第一部分 概述",
+            "2015年，市国土资源局行政审批窗口全年共受理申请4380件，办结率100%。",
+            "第二部分 主动公开政府信息情况",
+            "2015年，我局主动公开政府信息1126条，其中通过门户网站公开980条。",
+            "第三部分 依申请公开政府信息情况",
+            "2014年我局共受理政府信息公开申请22件。2015年，我局共受理政府信息公开申请14件，均按时答复。",
+            "第四部分 因政府信息公开申请行政复议、提起行政诉讼的情况",
+            "2015年，我局因政府信息公开被申请行政复议1件，未发生行政诉讼。",
+            "附表：2015年政府信息公开情况统计表",
+            appendix,
+        ],
+        source_format="text",
+        title="某某市国土资源局2015年政府信息公开工作年度报告",
+    )
+    record = parse_document(doc, today=dt.date(2016, 3, 30))
+    assert record["template"] == "pre2019"
+    assert [s["heading"] for s in record["sections"]][:4] == [
+        "概述",
+        "主动公开政府信息情况",
+        "依申请公开政府信息情况",
+        "因政府信息公开申请行政复议、提起行政诉讼的情况",
+    ]
+    assert record["figures"] == {"proactive_items": 1126, "requests_received": 14, "review_cases": 1, "litigation_cases": 0}
+    assert set(record["figure_sources"]) == set(record["figures"])
+    assert record["figure_sources"]["requests_received"] == "2015年，我局共受理政府信息公开申请14件，均按时答复。"
+    assert (
+        record["figure_evidence"]["litigation_cases"]["sentence"]
+        == "2015年，我局因政府信息公开被申请行政复议1件，未发生行政诉讼。"
+    )

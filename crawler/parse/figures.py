@@ -177,10 +177,10 @@ def find_figures(blocks: Sequence[Block] | str, year: int | None = None) -> Figu
             for name, value, row in appendix_figures(block, year):
                 out.offer(Figure(name, value, row, "table", _TABLE_SCORE))
             continue
-        is_heading, new_topic = heading_topic(block)
+        is_heading, new_topic, body = heading_topic(block)
         if is_heading:
             topic = new_topic
-        _read_paragraph(block, topic, year, out)
+        _read_paragraph(body, topic, year, out)
     return out
 
 
@@ -188,7 +188,7 @@ def _read_paragraph(paragraph: str, topic: str | None, year: int | None, out: Fi
     carried: int | None = None  # the year a paragraph opens with holds for its later sentences
     for sentence in _SENTENCE.findall(paragraph):
         text = sentence.strip()
-        if _BARE_NONE.match(_strip_heading(text)) and topic in ("requests", "review"):
+        if _BARE_NONE.match(text) and topic in ("requests", "review"):
             # a part that says only "无。"
             names = ("requests_received",) if topic == "requests" else ("review_cases", "litigation_cases")
             for name in names:
@@ -199,10 +199,6 @@ def _read_paragraph(paragraph: str, topic: str | None, year: int | None, out: Fi
         years = sentence_years(sentence)
         if years:
             carried = years[-1]
-
-
-def _strip_heading(text: str) -> str:
-    return re.sub(r"^.*?[）)、]\s*[^。]*?[。：:]", "", text) if heading_topic(text)[0] else text
 
 
 def _consider(

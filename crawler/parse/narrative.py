@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from crawler.parse.sections import RUN_IN
+
 # A part's heading: "三、依申请公开政府信息情况" or "（二）依申请公开情况。2016年，…"
 _HEADING = re.compile(
-    r"^\s*(?:第?[一二三四五六七八九十]{1,3}(?:部分)?\s*[、，,.．]|[（(][一二三四五六七八九十]{1,3}[)）]\s*[、，,.．]?)\s*"
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、，,.．]|第[一二三四五六七八九十]{1,3}部分\s*[、，,.．：:]?|[（(][一二三四五六七八九十]{1,3}[)）]\s*[、，,.．]?)\s*"
     r"(?P<head>[^。；;：:！!？?]{2,40})"
     # "一是主动公开情况。" opens a part in reports that number their parts that way
     r"|^\s*[一二三四五六七八九十]是(?P<head2>[^。；;，,：:]{2,20}?(?:情况|工作))[。：:]"
@@ -26,16 +28,23 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def heading_topic(paragraph: str) -> tuple[bool, str | None]:
-    """(is it a part's heading, the topic it opens: proactive / requests / review / fees / None)."""
+def heading_topic(paragraph: str) -> tuple[bool, str | None, str]:
+    """(is it a part's heading, the topic it opens, the text after the heading).
+
+    The topic is proactive / requests / review / fees or None. The text after the
+    heading is what follows its full stop or colon ("（一）主动公开情况。2016年，…"),
+    or the whole line when it is a numbered sentence rather than a title.
+    """
     m = _HEADING.match(paragraph)
     if not m:
-        return False, None
-    head = m.group("head") or m.group("head2")
+        return False, None, paragraph
+    rest = paragraph[m.start("head") if m.group("head") else m.start("head2") :]
+    split = re.match(r"^([^。；;：:]{2,40}?)[。；;：:](.*)$", rest) or RUN_IN.match(rest)
+    head, body = (split.group(1), split.group(2).strip()) if split else (rest, rest)
     for topic, pattern in _TOPICS:
         if pattern.search(head):
-            return True, topic
-    return True, None
+            return True, topic, body
+    return True, None, body
 
 
 # Comparisons name another year without putting the fact in it ("比上年增加", "与2015年相比");
