@@ -84,7 +84,9 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
             if table is None:
                 warnings.append(f"table {name} not found")
 
-    figures, figure_sources = find_figures("\n".join(paragraphs))
+    # the report's year lets the finder drop sentences about other years; tables give 附表 rows
+    found = find_figures(blocks, year=identity.year)
+    figures, figure_sources = found.values(), found.sources()
     sections = split_sections(paragraphs)
     if not any(zones.values()) and not sections and not figures and not is_report_title(identity.title):
         # a list of reports, a column page: it names reports but is none of them. (A report's
@@ -95,7 +97,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         checks += request_checks(requests)
     if review:
         checks += review_checks(review)
-    checks += narrative_checks(figures, requests, review)
+    checks += narrative_checks(figures, requests, review, scopes=found.scopes())
 
     return {
         "title": identity.title,
@@ -111,6 +113,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         "review_litigation": review,
         "figures": figures,
         "figure_sources": figure_sources,
+        "figure_evidence": found.evidence(),
         "checks": checks,
         "failed_checks": sorted({c["rule"] + ":" + c["scope"] for c in checks if c["ok"] is False}),
         "warnings": warnings,
