@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.parse.checks import narrative_checks
 from crawler.parse.figures import find_figures
+from tests.eval.gate import SHARED
 
-HONGZE_2024 = Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "corpus" / "hongze_2024.pdf"
+HONGZE_2024 = SHARED / "corpus" / "hongze_2024.pdf"
 
 
 def _requests(new: int, carried_over: int) -> dict[str, Any]:
