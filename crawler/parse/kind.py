@@ -32,6 +32,8 @@ _TITLE_KINDS = (
     ("工作要点", re.compile(r"工作要点")),
     ("政府工作报告", re.compile(r"^(?:.{0,20})政府工作报告$")),
 )
+# "关于印发《XX县2016年政府信息公开工作年度报告》的通知": a report issued under a cover
+_PUBLISHES = re.compile(r"(?:印发|公布|发布|转发)[^，。]*?(?:年度报告|年报)》?的(?:通知|函|公告)")
 _TRAILING = re.compile(r"[\s（(【\[][^（(【\[]*[）)】\]]\s*$|[\s。.!！]+$")
 # a document number on a line of its own: "X政办函〔2015〕12号"
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,14}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*(?:第\s*)?\d{1,4}\s*号$")
@@ -67,12 +69,14 @@ def refusal(title: str, paragraphs: list[str], has_report_tables: bool, is_repor
         has_report_tables: whether tables 二, 三 or 四 were found.
         is_report_title: whether the title names an annual report (``crawler.discovery``).
     """
-    if is_report_title or has_report_tables or _has_report_parts(paragraphs):
+    if is_report_title or has_report_tables:
         return None
     kind, why = _title_kind(title, paragraphs)
+    # a notice on compiling reports may list the report's parts; one that publishes a report holds them
+    parts_suffice = kind is None or _PUBLISHES.search(title) is not None
     if kind is None:
         kind, why = _document_form(paragraphs)
-    if kind is None:
+    if kind is None or (parts_suffice and _has_report_parts(paragraphs)):
         return None
     return f"a {kind}, not an annual report ({why}; no report tables or parts)"
 
