@@ -108,9 +108,33 @@ RULE_OF_LAW = (
 )
 
 
+EXPLAINER = (
+    "一图读懂：长乐区2021年政府信息公开工作年度报告",
+    [
+        "一、总体情况",
+        "2021年，长乐区主动公开政府信息4312条。",
+        "二、主动公开政府信息情况",
+        "制发规范性文件6件，行政许可处理决定2153件。",
+        "三、收到和处理政府信息公开申请情况",
+        "新收申请58件，上年结转3件。",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议2件，行政诉讼1件。",
+        "五、其他需要报告的事项",
+        "全年未收取信息处理费。",
+    ],
+)
+
+
 @pytest.mark.parametrize(
     ("doc", "kind"),
-    [(LETTER, "函"), (NOTICE, "通知"), (WORK_PLAN, "工作要点"), (SELF_CHECK, "自查报告"), (RULE_OF_LAW, "法治政府建设报告")],
+    [
+        (EXPLAINER, "解读"),
+        (LETTER, "函"),
+        (NOTICE, "通知"),
+        (WORK_PLAN, "工作要点"),
+        (SELF_CHECK, "自查报告"),
+        (RULE_OF_LAW, "法治政府建设报告"),
+    ],
 )
 def test_non_reports_in_report_columns_are_refused(doc, kind):
     title, lines = doc

@@ -19,7 +19,7 @@ import re
 _TITLE_KINDS = (
     ("函", re.compile(r"(?:函|函告|复函)$")),
     ("通知", re.compile(r"通知$")),
-    ("公告", re.compile(r"(?:公告|通告)$")),
+    ("公告", re.compile(r"(?:公告|通告|公示)$")),
     ("批复", re.compile(r"批复$")),
     ("请示", re.compile(r"请示$")),
     ("通报", re.compile(r"通报$")),
@@ -30,6 +30,8 @@ _TITLE_KINDS = (
     ("自查报告", re.compile(r"自查(?:自纠)?(?:工作)?(?:情况)?(?:的)?(?:报告|总结)")),
     ("法治政府建设报告", re.compile(r"法治政府建设|依法行政(?:工作)?(?:情况|年度)?报告")),
     ("工作要点", re.compile(r"工作要点")),
+    ("解读", re.compile(r"解读$|^图解|一图(?:读懂|看懂|了解)|^图说")),
+    ("评估报告", re.compile(r"(?:第三方)?评估(?:报告|结果)$|测评(?:报告|结果)$")),
     ("政府工作报告", re.compile(r"^(?:.{0,20})政府工作报告$")),
 )
 # "关于印发《XX县2016年政府信息公开工作年度报告》的通知": a report issued under a cover
@@ -69,9 +71,12 @@ def refusal(title: str, paragraphs: list[str], has_report_tables: bool, is_repor
         has_report_tables: whether tables 二, 三 or 四 were found.
         is_report_title: whether the title names an annual report (``crawler.discovery``).
     """
-    if is_report_title or has_report_tables:
+    if has_report_tables:
         return None
-    kind, why = _title_kind(title, paragraphs)
+    # a report's title is trusted unless it names another kind itself (一图读懂…年度报告)
+    kind, why = _title_kind(title, [] if is_report_title else paragraphs)
+    if kind is None and is_report_title:
+        return None
     # a notice on compiling reports may list the report's parts; one that publishes a report holds them
     parts_suffice = kind is None or _PUBLISHES.search(title) is not None
     if kind is None:
