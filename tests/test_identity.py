@@ -236,6 +236,7 @@ def test_furniture_lines(line):
         "闽侯县交通运输局",
         "2022年1月26日",
         "（五）监督保障情况。将政务公开纳入年度考核，点击量和留言办理情况每季度通报。",
+        "（四）平台建设情况。完成门户网站主办单位变更和ICP备案信息更新。",
     ],
 )
 def test_report_lines_are_not_furniture(line):

@@ -33,7 +33,7 @@ _LINE_START = re.compile(
 )
 # footer markers: once one appears after the report, the rest of the page is footer
 _FOOTER = re.compile(
-    r"主办单位|承办单位|主办\s*[:：]|承办\s*[:：]|ICP\s*备|ICP证|公网安备|网站标识码|版权所有|Copyright|©|技术支持\s*[:：]"
+    r"(?:主办|承办|协办)(?:单位)?\s*[:：]|ICP\s*备|ICP证|公网安备|网站标识码|版权所有|Copyright|©|技术支持\s*[:：]"
     r"|建议使用.{0,20}(?:浏览器|分辨率)|运维单位|维护单位",
     re.IGNORECASE,
 )
@@ -45,8 +45,8 @@ def is_chrome(line: str) -> bool:
     text = line.strip()
     if not text:
         return False
-    if len(text) <= 120 and (_LINE_START.search(text) or _FOOTER.search(text)):
-        return True
+    if len(text) <= 120 and (_LINE_START.search(text) or (_FOOTER.search(text) and "。" not in text)):
+        return True  # (a sentence of the report may mention a 主办单位 or an ICP备案)
     if len(text) <= 40 and CLOCK.search(text) and "。" not in text:
         return True  # "今天是2025年12月30日 星期二": when the page was viewed
     rest = _TOKENS.sub("", text) if len(text) <= 200 else text
