@@ -35,6 +35,8 @@ class Document:
     source_format: str
     title: str | None = None
     published_date: str | None = None
+    # the organ the page names as its publisher (发布机构 / 来源), when the page says so
+    publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
 

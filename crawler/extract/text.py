@@ -12,6 +12,7 @@ import re
 
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
+from crawler.extract.chrome import strip_page
 from crawler.extract.encoding import decode
 
 _RULE_LINE = re.compile(r"^[\s|:+\-—=]*$")
@@ -22,7 +23,11 @@ def extract_text(body: bytes, content_type: str | None = None) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ExtractionError("empty text document", "extract/text/empty")
-    return Document(blocks=text_blocks(text.split("\n")), source_format="text")
+    # an archiver's or a copy-paste's page furniture and metadata lines (标题：…, 发布时间：…)
+    blocks, meta = strip_page(text_blocks(text.split("\n")))
+    if not blocks:
+        raise ExtractionError("no text besides page furniture", "extract/text/empty")
+    return Document(blocks=blocks, source_format="text", title=meta.title, published_date=meta.date, publisher=meta.publisher)
 
 
 def _kind(line: str) -> str:

@@ -17,6 +17,7 @@ from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
 from crawler.parse.checks import narrative_checks, request_checks, review_checks
 from crawler.parse.figures import find_figures
 from crawler.parse.identity import find_identity
+from crawler.parse.kind import refusal
 from crawler.parse.proactive_table import parse_proactive, template_votes
 from crawler.parse.requests_table import parse_requests
 from crawler.parse.review_table import parse_review
@@ -68,7 +69,10 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
     zones = zone_rows(blocks)
     if "信息公开" not in text and not any(zones.values()):
         raise NotAReportError("not a government information-disclosure annual report (no 信息公开 text, no report tables)")
-    identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year)
+    identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year, publisher=doc.publisher)
+    refused = refusal(identity.title, paragraphs, any(zones.values()), is_report_title(identity.title))
+    if refused:
+        raise NotAReportError(refused)  # a 函, a 通知 … filed among the reports
     if identity.year is None:
         warnings.append("no report year found")
 

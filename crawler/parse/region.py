@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+_Trie = dict[str, "_Trie"]
 _DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.json"
 _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,4}?(?:自治县|县|区|旗|市))")
 _NOT_COUNTY = (
@@ -87,17 +88,65 @@ def infer_region(texts: list[str]) -> dict[str, str | None]:
 
 
 def _first_city(text: str, cities: dict[str, str], shorts: dict[str, str]) -> str | None:
-    best: tuple[int, str] | None = None
-    for city in cities:
-        at = text.find(city)
-        if at >= 0 and (best is None or at < best[0]):
-            best = (at, city)
-    if best is None:
-        for short, city in shorts.items():
-            at = text.find(short + "市")
-            if at >= 0 and (best is None or at < best[0]):
-                best = (at, city)
-    return best[1] if best else None
+    """The city named first in the text; at one position, the earliest in the registry's order.
+
+    One scan of the text per name list (a prefix-tree regex, run by ``re`` in C) instead of a
+    ``str.find`` per name: ~3,500 names made region inference cost O(names × text).
+    """
+    finder, short_finder = _finders()
+    found = finder.first(text)
+    if found is not None:
+        return found
+    short = short_finder.first(text)
+    return shorts[short[:-1]] if short is not None else None
+
+
+class _NameFinder:
+    """The leftmost of many literal names in a text, ties broken by the names' order."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._rank = {name: i for i, name in reversed(list(enumerate(names)))}
+        trie: _Trie = {}
+        for name in names:
+            node = trie
+            for ch in name:
+                node = node.setdefault(ch, {})
+            node[""] = {}  # a name ends here
+        self._trie = trie
+        self._longest = max((len(n) for n in names), default=0)
+        self._regex = re.compile(_trie_pattern(trie)) if names else None
+
+    def first(self, text: str) -> str | None:
+        if self._regex is None:
+            return None
+        m = self._regex.search(text)
+        if m is None:
+            return None
+        # every name that starts at the leftmost match; the registry's earliest wins
+        at, node, ends = m.start(), self._trie, []
+        for i, ch in enumerate(text[at : at + self._longest]):
+            if ch not in node:
+                break
+            node = node[ch]
+            if "" in node:
+                ends.append(text[at : at + i + 1])
+        return min(ends, key=self._rank.__getitem__)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    """A regex matching exactly the names in a prefix tree, shared prefixes written once."""
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # a name may end here or go on: the longer names stay optional
+    return "(?:" + body + ")?" if "" in node else body
+
+
+@functools.lru_cache(maxsize=1)
+def _finders() -> tuple[_NameFinder, _NameFinder]:
+    _, cities, shorts = _divisions()
+    return _NameFinder(tuple(cities)), _NameFinder(tuple(s + "市" for s in shorts))
 
 
 def _county(text: str, city: str | None) -> str | None:
