@@ -15,6 +15,7 @@ from crawler.commands.options import add_store_options, open_store
 from crawler.progress import crawl_summary
 from crawler.registry import load_registry, select
 from crawler.store import database_url
+from crawler.workers import terminate_all
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -37,6 +38,10 @@ def add_crawl_options(p: Any) -> None:
     p.add_argument("--since", type=_year, help="skip reports on years before this one")
     p.add_argument("--registry", type=Path, help="another registry file")
     p.add_argument(
+        "--parse-timeout", type=_positive_float, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
+    )
+    p.add_argument("--parse-memory", type=_positive, metavar="MB", help="memory limit of a parser worker (PARSE_MEMORY_MB, 1536)")
+    p.add_argument(
         "-s",
         "--set",
         action="append",
@@ -50,6 +55,16 @@ def add_crawl_options(p: Any) -> None:
 def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of seconds") from None
+    if not value > 0:
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
@@ -81,6 +96,10 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         settings.set("CLOSESPIDER_PAGECOUNT", args.max_pages, priority="cmdline")
     if args.render == "never":
         settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")
+    if args.parse_timeout:
+        settings.set("PARSE_TIMEOUT", args.parse_timeout, priority="cmdline")
+    if args.parse_memory:
+        settings.set("PARSE_MEMORY_MB", args.parse_memory, priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     for key, value in args.set:
@@ -106,6 +125,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         render=args.render, registry=str(args.registry) if args.registry else None,
     )  # fmt: skip
     process.start()
+    terminate_all()  # after a second Ctrl-C no pipeline closed: no parser worker may outlive the crawl
     stats = crawler.stats.get_stats() if crawler.stats else {}
     store = open_store(args)
     try:
@@ -115,6 +135,13 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         store.close()
     where = args.db or str(args.data_dir / "records.sqlite")
     print(crawl_summary(stats, records, str(args.data_dir / "warc"), where), file=sys.stderr)
+    if stats.get("finish_reason") in {"shutdown", None}:
+        print(
+            "interrupted: what was fetched is in the WARCs; documents not parsed are listed, and the next crawl"
+            " (or `rebuild`) parses them",
+            file=sys.stderr,
+        )
+        return 130
     if stats.get("finish_reason") not in {"finished", "closespider_pagecount"}:
         print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
         return 1
