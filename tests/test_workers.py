@@ -24,7 +24,7 @@ from crawler.report import try_process
 from crawler.resource import FetchedResource
 from crawler.workers import Backlog, Limits, ParsePool
 from tests.conftest import FIXTURES, ROOT
-from tests.test_crawl_e2e import FAST, cli
+from tests.test_crawl_e2e import FAST, export
 
 # -- hooks run in the workers ------------------------------------------------------------
 
@@ -62,14 +62,17 @@ def hold_then_parse(resource: FetchedResource):
         except FileExistsError:
             pass
         else:
-            os.write(fd, str(os.getpid()).encode())
+            os.write(fd, f"{os.getpid()} {resource.url}".encode())
             os.close(fd)
             time.sleep(60)
     return try_process(resource)
 
 
 def slow_parse(resource: FetchedResource):
-    """Crawl hook: parsing lags far behind fetching."""
+    """Crawl hook: parsing lags far behind fetching; each worker leaves its pid in $SLOW_PIDDIR."""
+    piddir = os.environ.get("SLOW_PIDDIR")
+    if piddir:
+        Path(piddir, str(os.getpid())).touch()
     time.sleep(float(os.environ.get("SLOW_PARSE_SECONDS", "3")))
     return try_process(resource)
 
@@ -139,7 +142,7 @@ def _wait_for_pid(pidfile: Path, timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pidfile.exists() and pidfile.read_text():
-            return int(pidfile.read_text())
+            return int(pidfile.read_text().split()[0])
         time.sleep(0.1)
     raise AssertionError("no worker announced itself")
 
@@ -190,3 +193,100 @@ def test_backlog_bounds_documents_and_bytes_without_deadlock():
         return log
 
     assert asyncio.run(scenario()) == ["waiting=True", "admitted=True", "big=True", "closed=False"]
+
+
+# -- the crawl: a killed worker, Ctrl-C ---------------------------------------------------------
+
+CRAWL = ["--render", "never", *FAST, "-s", "PARSE_WORKERS=1"]
+
+
+def _crawl(portal: DemoPortal, data: Path, *extra: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--start-url", portal.base_url, "--data-dir", str(data), *CRAWL, *extra],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_crawl_replaces_a_worker_killed_mid_document(tmp_path):
+    pidfile = tmp_path / "held"
+    with DemoPortal() as portal:
+        expected = portal.expected()
+        proc = _crawl(portal, tmp_path / "data", "-s", "PARSE_FUNCTION=tests.test_workers.hold_then_parse",
+                      env={"HOLD_MATCH": ".docx", "HOLD_PIDFILE": str(pidfile)})  # fmt: skip
+        try:
+            os.kill(_wait_for_pid(pidfile, timeout=120), signal.SIGKILL)
+            _, stderr = proc.communicate(timeout=240)
+        finally:
+            proc.kill()
+    held_url = pidfile.read_text().split()[1]
+    assert proc.returncode == 0, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert f"{held_url}: the parser's worker process died (signal SIGKILL)" in stderr
+    records = export(tmp_path / "data")
+    found = {u for r in records for u in (r["page_url"], r["url"], *(s["url"] for s in r.get("sources", [])))}
+    held_page = next(r["page_url"] for r in expected["reports"] if held_url in r["attachment_urls"])
+    # every other report was fetched and parsed after the worker died
+    assert set(expected["report_page_urls"]) - {held_page} <= found
+
+
+def _alive(pids: list[int]) -> list[int]:
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def _interrupt(tmp_path: Path, grace: str, signals: int) -> tuple[subprocess.Popen[str], str, float, list[int]]:
+    piddir = tmp_path / "pids"
+    piddir.mkdir()
+    with DemoPortal() as portal:
+        proc = _crawl(portal, tmp_path / "data", "-s", "PARSE_FUNCTION=tests.test_workers.slow_parse",
+                      "-s", f"PARSE_SHUTDOWN_GRACE={grace}", env={"SLOW_PARSE_SECONDS": "30", "SLOW_PIDDIR": str(piddir)})  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while not any(piddir.iterdir()) and time.monotonic() < deadline:
+                time.sleep(0.2)  # a document is in a worker, more are queued behind it
+            assert any(piddir.iterdir()), "no document reached a worker"
+            time.sleep(1)
+            started = time.monotonic()
+            for _ in range(signals):
+                proc.send_signal(signal.SIGINT)
+                time.sleep(0.5)
+            _, stderr = proc.communicate(timeout=60)
+            took = time.monotonic() - started
+        finally:
+            proc.kill()
+    return proc, stderr, took, [int(p.name) for p in piddir.iterdir()]
+
+
+def _warcs_check(data: Path) -> None:
+    warcs = sorted((data / "warc").glob("*.warc.gz"))
+    assert warcs
+    for path in warcs:
+        check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_ctrl_c_stops_the_crawl_within_seconds(tmp_path):
+    proc, stderr, took, workers = _interrupt(tmp_path, grace="2", signals=1)
+    assert took < 12, f"the first Ctrl-C took {took:.1f} s"
+    assert proc.returncode == 130 and "interrupted" in stderr, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert "not parsed: stopped before its turn" in stderr  # the documents in and before the workers, listed
+    time.sleep(1)
+    assert not _alive(workers), "a parser worker outlived the crawl"
+    _warcs_check(tmp_path / "data")
+
+
+def test_a_second_ctrl_c_stops_at_once(tmp_path):
+    proc, stderr, took, workers = _interrupt(tmp_path, grace="60", signals=2)
+    assert took < 8, f"two Ctrl-C took {took:.1f} s"  # the 60 s grace is not waited for
+    assert proc.returncode == 130, stderr[-3000:]
+    assert "Traceback" not in stderr and "not parsed: stopped before its turn" in stderr
+    time.sleep(1)
+    assert not _alive(workers)
+    _warcs_check(tmp_path / "data")
