@@ -211,7 +211,16 @@ def test_rebuild_survives_bad_records_and_poison_documents(tmp_path):
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_rebuild_cli_lists_a_malformed_uri_and_stores_the_rest(tmp_path):
     urls = _poisoned_warc(tmp_path / "poisoned.warc.gz")
-    proc = cli("rebuild", str(tmp_path / "poisoned.warc.gz"), "--data-dir", str(tmp_path / "out"), "--workers", "1", "--parse-timeout", "60")
+    proc = cli(
+        "rebuild",
+        str(tmp_path / "poisoned.warc.gz"),
+        "--data-dir",
+        str(tmp_path / "out"),
+        "--workers",
+        "1",
+        "--parse-timeout",
+        "60",
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert "archive/bad-uri" in proc.stderr and "[::1/bad.html" in proc.stderr

@@ -10,8 +10,10 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from crawler.commands.options import add_store_options, open_store
+from crawler.errors import ReportError
 from crawler.progress import crawl_summary
 from crawler.registry import load_registry, select
 from crawler.store import database_url
@@ -117,6 +119,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     open_store(args).close()  # an unreachable database stops here too
     args.data_dir.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(args, **overrides)
+    _check_parse_function(settings)
     _show_progress()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
@@ -146,6 +149,17 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_parse_function(settings: Settings) -> None:
+    """PARSE_FUNCTION is loaded in the pipeline, where a bad name would end the crawl with a traceback."""
+    name = settings.get("PARSE_FUNCTION") or "crawler.report.try_process"
+    try:
+        function = load_object(name)
+    except (ImportError, AttributeError, ValueError, NameError) as exc:
+        raise ReportError(f"PARSE_FUNCTION={name}: cannot be loaded ({exc})", reason="options/invalid") from None
+    if not callable(function):
+        raise ReportError(f"PARSE_FUNCTION={name}: not a function", reason="options/invalid")
 
 
 def _show_progress() -> None:
