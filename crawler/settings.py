@@ -76,6 +76,16 @@ STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
 PARSE_WORKERS = 0  # worker processes for the parser; 0: one per core but one, at most 4
 INCREMENTAL_ENABLED = True
 
+# Parse workers: per-document limits, the queue before them, Ctrl-C ---------------------------
+PARSE_TIMEOUT = 120.0  # seconds of wall-clock time a document may take; then its worker is killed (parse/timeout)
+PARSE_MEMORY_MB = 1536  # a worker's memory; past it the worker is replaced (parse/memory)
+# documents fetched and waiting for (or in) a worker, and their bytes: when either bound is
+# reached the pipeline makes Scrapy wait, so downloads pause instead of memory growing
+PARSE_QUEUE_DOCUMENTS = 0  # 0: four per worker, at least 8
+PARSE_QUEUE_MB = 256
+PARSE_SHUTDOWN_GRACE = 5.0  # after Ctrl-C, seconds the documents in workers get before they are listed parse/interrupted
+PARSE_FUNCTION = "crawler.report.try_process"  # what a worker runs per document (tests put a misbehaving one here)
+
 # Progress ---------------------------------------------------------------------------------
 PROGRESS_INTERVAL = 10.0
 
