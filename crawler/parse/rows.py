@@ -60,8 +60,17 @@ def trim_cells(cells: list[str], width: int) -> list[str]:
     return cells
 
 
+# markdown and archivers' decoration around a heading: "## 四、…", "**四、…**", "> 四、…"
+_DECORATION = re.compile(r"^[#*>_\s]+|[*_\s]+$")
+# the field headers only table 四 prints (结果维持 …); 总计 and 其他结果 are too common to tell
+_REVIEW_FIELDS = ("结果维持", "结果纠正", "尚未审结")
+_REVIEW_WIDTH = 15  # table 四: three groups of five
+_REQUEST_MAX_VALUES = 8  # table 三: seven columns, eight with a printed 小计
+
+
 def _heading_zone(text: str) -> str | None:
     """The zone a prose line opens, if it is one of the table sections' headings."""
+    text = _DECORATION.sub("", text)
     if len(text) > 40:
         return None
     if "主动公开" in text and re.match(r"^[一二三四五六七八九十]+[、，.]|^[（(]?[二2]", text):
@@ -88,7 +97,29 @@ def _marker_zone(row: Row) -> str | None:
         return "requests"
     if "行政复议" in text and ("行政诉讼" in text or "结果维持" in text):
         return "review"
+    # a scrambled header (converters split its rows and shift its cells): a row of the field
+    # headers, or a cell that is only 行政复议 / 行政诉讼 / 复议后起诉, is table 四 even alone
+    if sum(word in text for word in _REVIEW_FIELDS) >= 2:
+        return "review"
+    if any(cell in {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"} for cell in row.cells):
+        return "review"
     return None
+
+
+def _review_shaped(row: Row, width: int) -> bool:
+    """A row of table 四 that lost its header: no label, fifteen value positions.
+
+    Either its numbers span more positions than a row of table 三 can hold, or its
+    grid is fifteen columns wide (sixteen with an empty label column in front).
+    """
+    if row.labels or not row.has_values:
+        return False
+    filled = [i for i, cell in enumerate(row.cells) if cell]
+    span = filled[-1] - filled[0] + 1
+    if _REQUEST_MAX_VALUES < span <= _REVIEW_WIDTH:
+        return True
+    # fifteen columns, plus an empty label column in front and the cell after a closing pipe
+    return span <= _REVIEW_WIDTH <= width <= _REVIEW_WIDTH + 2
 
 
 def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
@@ -106,6 +137,8 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
             # blank rows stay: a table printed with every cell blank is still a table
             row = Row(cells=list(raw), table=index)
             marker = _marker_zone(row)
+            if marker is None and zone == "requests" and _review_shaped(row, block.width):
+                marker = "review"  # table 四's numbers right after table 三, their header lost or garbled
             if marker is not None:
                 zone = marker
             if zone is not None:
