@@ -140,18 +140,16 @@ def _item(label: str) -> str | None:
 def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
     defaults = DEFAULT_FIELDS.get(template, DEFAULT_FIELDS["2021"]).get(item) or DEFAULT_FIELDS["2019"].get(item, [])
-    positions = {i: f for i, f in header.items() if i >= row.label_end}
     record: dict[str, Any] = dict.fromkeys(defaults)
-    if (
-        positions
-        and set(positions.values()) <= set(defaults) | _2019_FIELDS | _2021_FIELDS
-        and all(i < len(row.cells) for i in positions)
-    ):
-        pairs = [(f, row.cells[i]) for i, f in sorted(positions.items()) if f in defaults or not defaults]
-        if not pairs:
-            pairs = list(zip(defaults, [c for c in row.values if c] or row.values))
-    else:
-        pairs = list(zip(defaults, [c for c in row.values if c] or row.values))
+    filled = [i for i in range(row.label_end, len(row.cells)) if row.cells[i]]
+    if not filled:
+        return record, notes  # printed blank: null, never 0
+    positions = {i: f for i, f in header.items() if i >= row.label_end and f in defaults}
+    pairs = _by_position(row, positions, filled) or _by_order(row, defaults)
+    if pairs is None:
+        # a converter dropped or added a cell: which column it was is unknown, so none is read
+        notes.append(f"table 二: row {item} has {len(filled)} values for {len(defaults)} columns; its cells are left null")
+        return record, notes
     for f, cell in pairs:
         value, note = parse_value(cell)
         if note and note.startswith("unreadable"):
@@ -160,3 +158,30 @@ def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> 
             notes.append(f"table 二: {item}.{f} printed as {cell!r}, read {value}")
         record[f] = value
     return record, notes
+
+
+def _by_position(row: Row, positions: dict[int, str], filled: list[int]) -> list[tuple[str, str]] | None:
+    """The row's cells under the header's columns, when the grid lines them up.
+
+    Values packed to the left with the last columns blank are not lined up: a short
+    row (``规章 | 22 | 235`` under three columns) pads out to the same grid.
+    """
+    if not positions or not set(filled) <= set(positions):
+        return None
+    columns = sorted(positions)
+    if len(filled) < len(columns) and filled == columns[: len(filled)]:
+        return None
+    return [(positions[i], row.cells[i]) for i in columns]
+
+
+def _by_order(row: Row, fields: list[str]) -> list[tuple[str, str]] | None:
+    """The row's values in order, when there is exactly one per field."""
+    cells = row.values
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    if len(cells) == len(fields):
+        return list(zip(fields, cells, strict=True))
+    values = [c for c in cells if c]
+    if len(values) == len(fields):  # blank spacer cells between the values (OCR placeholder columns)
+        return list(zip(fields, values, strict=True))
+    return None
