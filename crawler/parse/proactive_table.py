@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.parse.labels import label_core, similarity
 from crawler.parse.rows import Row
-from crawler.parse.values import parse_value
+from crawler.parse.values import parse_value, run_together, split_numbers
 
 ITEMS = {
     "regulations": "规章",
@@ -102,7 +102,15 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
             continue
         if not row.labels or "第二十条" in row.text:
             continue
-        item = _item(row.labels[-1])
+        flat = run_together(row.labels[-1]) if not row.has_values else None
+        item = _item(flat[0] if flat else row.labels[-1])
+        if item is not None and flat is not None:
+            record, notes = _run_together_values(item, flat[1], template)
+            warnings.extend(notes)
+            if item not in out:
+                out[item] = record
+                labels[item] = flat[0]
+            continue
         if item is None:
             if row.has_values:
                 extras.append({"label": row.labels[-1], "values": [parse_value(v)[0] for v in row.values if v]})
@@ -139,7 +147,7 @@ def _item(label: str) -> str | None:
 
 def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
-    defaults = DEFAULT_FIELDS.get(template, DEFAULT_FIELDS["2021"]).get(item) or DEFAULT_FIELDS["2019"].get(item, [])
+    defaults = _defaults(item, template)
     record: dict[str, Any] = dict.fromkeys(defaults)
     filled = [i for i in range(row.label_end, len(row.cells)) if row.cells[i]]
     if not filled:
@@ -158,6 +166,24 @@ def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> 
             notes.append(f"table 二: {item}.{f} printed as {cell!r}, read {value}")
         record[f] = value
     return record, notes
+
+
+def _run_together_values(item: str, numbers: str, template: str) -> tuple[dict[str, Any], list[str]]:
+    """A row whose numbers ran into its label: read only when spaces still part them one per field."""
+    defaults = _defaults(item, template)
+    record: dict[str, Any] = dict.fromkeys(defaults)
+    cells = split_numbers(numbers, len(defaults))
+    if len(defaults) == 1 and parse_value(numbers)[0] is not None:
+        cells = [numbers]  # one cell: the whole run is its number ("1 234" with a thousands space)
+    if cells is None:
+        return record, [f"table 二: row {item} has its numbers run together ({numbers!r}); its cells are left null"]
+    for f, cell in zip(defaults, cells, strict=True):
+        record[f] = parse_value(cell)[0]
+    return record, [f"table 二: row {item} read from numbers run together ({numbers!r})"]
+
+
+def _defaults(item: str, template: str) -> list[str]:
+    return DEFAULT_FIELDS.get(template, DEFAULT_FIELDS["2021"]).get(item) or DEFAULT_FIELDS["2019"].get(item, [])
 
 
 def _by_position(row: Row, positions: dict[int, str], filled: list[int]) -> list[tuple[str, str]] | None:

@@ -21,10 +21,11 @@ from crawler.parse.labels import (
     RowLabel,
     label_core,
     similarity,
+    split_numbered,
     strip_numbering,
 )
 from crawler.parse.rows import Row, trim_cells
-from crawler.parse.values import parse_value
+from crawler.parse.values import parse_value, run_together, split_numbers
 
 _MATCH = 0.6  # below this a label is not the official one
 _SURE = 0.85  # below this a match is reported as loose
@@ -54,18 +55,22 @@ def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     single_other: list[int | float | None] | None = None
     in_outcomes = False  # between （一）予以公开 and （七）总计: rows there are outcomes
     for item in logical:
+        flat = run_together(item.labels[-1]) if item.labels and not item.row.has_values else None
+        if flat is not None:
+            # the label, for matching (its cells run together too); the numbers are read below, if they can be
+            item.labels[-1:] = split_numbered(flat[0])
         cores = [label_core(x) for x in item.labels]
         for core in cores:
             cat = _category_of(core)
             if cat is not None:
                 category = cat
-        if not item.row.has_values and not _blank_data_row(item, cores):
+        if flat is None and not item.row.has_values and not _blank_data_row(item, cores):
             if cores and _category_of(cores[-1]) == "other" and single_other is None:
                 # （六）其他处理 printed blank: the 2019 template's one row (kept, null), or the
                 # 2021 rowspan cell above its sub-rows (then dropped below)
                 single_other = [None] * len(REQUEST_COLUMNS)
             continue
-        values, notes = _values(item.row, columns, subtotal_at)
+        values, notes = _values(item.row, columns, subtotal_at) if flat is None else _run_together_values(item, flat[1])
         warnings.extend(notes)
         last = cores[-1] if cores else ""
         cat = _category_of(last)
@@ -283,6 +288,17 @@ def _subtotal_position(rows: list[Row]) -> int | None:
             first = next((i for i, c in enumerate(cores) if c == "商业企业"), None)
             return 1 if first is not None and subtotal < first else 6
     return None
+
+
+def _run_together_values(item: _Logical, numbers: str) -> tuple[list[int | float | None], list[str]]:
+    """A row whose numbers ran into its label: read only when spaces still part them, seven of them."""
+    name = "".join(item.labels)
+    cells = split_numbers(numbers, len(REQUEST_COLUMNS))
+    if cells is None:
+        return [None] * len(REQUEST_COLUMNS), [
+            f"table 三: row {name!r} has its numbers run together ({numbers!r}); its cells are left null"
+        ]
+    return [parse_value(c)[0] for c in cells], [f"table 三: row {name!r} read from numbers run together ({numbers!r})"]
 
 
 def _values(row: Row, grids: dict[int, list[int]], subtotal_at: int | None = None) -> tuple[list[int | float | None], list[str]]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.document import Block, Table
-from crawler.parse.values import is_value_cell
+from crawler.parse.values import is_value_cell, run_together
 
 ZONES = ("proactive", "requests", "review")
 
@@ -66,6 +66,7 @@ _DECORATION = re.compile(r"^[#*>_\s]+|[*_\s]+$")
 _REVIEW_FIELDS = ("结果维持", "结果纠正", "尚未审结")
 _REVIEW_WIDTH = 15  # table 四: three groups of five
 _REQUEST_MAX_VALUES = 8  # table 三: seven columns, eight with a printed 小计
+_MAX_FLAT_ROW = 120  # a longer line is prose, even if it ends in a number
 
 
 def _heading_zone(text: str) -> str | None:
@@ -131,6 +132,10 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
             heading = _heading_zone(block)
             if heading is not None:
                 zone = None if heading == "end" else heading
+            elif zone is not None and len(block) <= _MAX_FLAT_ROW and run_together(block):
+                # a table flattened to lines, each row's cells run together ("规范性文件898989"):
+                # its label still names the row; the table parsers decide what the numbers allow
+                zones[zone].append(Row(cells=[block], table=index))
             continue
         assert isinstance(block, Table)
         for raw in block.rows:
