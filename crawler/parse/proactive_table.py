@@ -96,21 +96,24 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
     extras: list[dict[str, Any]] = []
     labels: dict[str, str] = {}  # item → the label as printed
     for row in rows:
+        # a flattened row (cells run together) may carry the header text in front of its label
+        flat = run_together(row.labels[-1]) if row.labels and not row.has_values else None
+        if flat is not None:
+            item = _item(flat[0]) or _item_at_end(flat[0])
+            if item is not None:
+                record, notes = _run_together_values(item, flat[1], template)
+                warnings.extend(notes)
+                if item not in out:
+                    out[item] = record
+                    labels[item] = flat[0] if _item(flat[0]) else _printed_ending(flat[0], item)
+                continue
         fields = header_fields(row)
         if fields and not row.has_values:
             header = fields
             continue
         if not row.labels or "第二十条" in row.text:
             continue
-        flat = run_together(row.labels[-1]) if not row.has_values else None
-        item = _item(flat[0] if flat else row.labels[-1])
-        if item is not None and flat is not None:
-            record, notes = _run_together_values(item, flat[1], template)
-            warnings.extend(notes)
-            if item not in out:
-                out[item] = record
-                labels[item] = flat[0]
-            continue
+        item = _item(row.labels[-1])
         if item is None:
             if row.has_values:
                 extras.append({"label": row.labels[-1], "values": [parse_value(v)[0] for v in row.values if v]})
@@ -143,6 +146,27 @@ def _item(label: str) -> str | None:
         if s > score:
             best, score = item, s
     return best if score >= 0.8 else None
+
+
+def _endings(label: str) -> list[tuple[str, str]]:
+    """(label core, item) of the items whose label ends the given label's core."""
+    core = label_core(label)
+    names = [*_ITEM_CORES.items(), ("规范性文件", "normative_documents")]
+    return sorted(((c, i) for c, i in names if core.endswith(c)), key=lambda ci: len(ci[0]), reverse=True)
+
+
+def _item_at_end(label: str) -> str | None:
+    """The item whose label ends a flattened run of header and row text ("…现行有效件数规章")."""
+    endings = _endings(label)
+    return endings[0][1] if endings else None
+
+
+def _printed_ending(label: str, item: str) -> str:
+    """The item's label as the run printed it, without the header text in front."""
+    for core, found in _endings(label):
+        if found == item:
+            return core
+    return label
 
 
 def _item_values(row: Row, item: str, header: dict[int, str], template: str) -> tuple[dict[str, Any], list[str]]:

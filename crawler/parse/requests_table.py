@@ -184,7 +184,8 @@ def _join_fragments(rows: list[Row]) -> list[_Logical]:
             prev.labels = _merge_labels(prev, row)
             continue
         if prev is not None and row.has_values and _is_prefix(prev, row):
-            prev.labels = prev.labels + labels
+            # one label again: the first line's last cell runs on into the second line's first
+            prev.labels = prev.labels[:-1] + [prev.labels[-1] + "".join(labels[:1])] + labels[1:]
             prev.row = row
             continue
         out.append(_Logical(labels=labels, row=row))
@@ -221,12 +222,13 @@ def _is_prefix(prev: _Logical, row: Row) -> bool:
     if prev.row.has_values or not prev.labels or prev.row.table != row.table:
         return False
     cores = [label_core(c) for c in prev.labels]
-    if _is_header(cores) or _category_of(cores[-1]) is not None or _score(prev.labels) >= _SURE:
-        return False  # a header, a category's rowspan cell, or a row printed blank
+    if _is_header(cores) or _category_of(cores[-1]) is not None:
+        return False  # a header, or a category's rowspan cell
     if row.labels:
         first = row.labels[0]
         if strip_numbering(first) != first.strip():
             return False  # the valued row opens with its own numbering
+    # joined, the label must name a row better than either line alone (a row printed blank names its own)
     joined = [prev.labels[-1] + (row.labels[0] if row.labels else "")]
     return _score(joined) >= _SURE and _score(joined) > max(_score(prev.labels), _score(row.labels))
 

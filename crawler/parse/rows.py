@@ -123,6 +123,23 @@ def _review_shaped(row: Row, width: int) -> bool:
     return span <= _REVIEW_WIDTH <= width <= _REVIEW_WIDTH + 2
 
 
+# where one flattened row ends and the next begins once their lines were joined: numbers, then
+# a label ("…规章000规范性文件898989"); not a number with its unit (2021年, 3件, 30号)
+_ROW_BOUNDARY = re.compile(r"(?<=\d)(?=[\u4e00-\u9fff（(])(?![年月日件条个项次份人元万号余])")
+
+
+def flat_rows(block: str) -> list[str]:
+    """The flattened rows in a line: one, or several whose lines a text dump joined.
+
+    >>> flat_rows("规章000规范性文件898989")
+    ['规章000', '规范性文件898989']
+    """
+    pieces = _ROW_BOUNDARY.split(block)
+    if all(len(p) <= _MAX_FLAT_ROW and run_together(p) for p in pieces):
+        return pieces
+    return []
+
+
 def drop_placeholder_columns(grid: list[list[str]]) -> list[list[str]]:
     """The grid without the empty columns an OCR or converter inserted.
 
@@ -155,10 +172,10 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
             heading = _heading_zone(block)
             if heading is not None:
                 zone = None if heading == "end" else heading
-            elif zone is not None and len(block) <= _MAX_FLAT_ROW and run_together(block):
+            elif zone is not None and run_together(block):
                 # a table flattened to lines, each row's cells run together ("规范性文件898989"):
                 # its label still names the row; the table parsers decide what the numbers allow
-                zones[zone].append(Row(cells=[block], table=index))
+                zones[zone].extend(Row(cells=[line], table=index) for line in flat_rows(block))
             continue
         assert isinstance(block, Table)
         for raw in drop_placeholder_columns(block.rows):
