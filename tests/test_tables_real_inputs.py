@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crawler.errors import ReportError
 from crawler.parse.proactive_table import parse_proactive
 from crawler.parse.requests_table import parse_requests
 from crawler.parse.review_table import parse_review
@@ -408,3 +409,33 @@ def test_ragged_grids_never_crash(grid, template):
     rows = [Row(cells=cells, table=i % 2) for i, cells in enumerate(grid)]
     for table, _ in (parse_requests(rows), parse_review(rows), parse_proactive(rows, template)):
         assert table is None or isinstance(table, dict)
+
+
+LINE = st.one_of(
+    st.lists(CELL, min_size=2, max_size=18).map(lambda cells: "| " + " | ".join(cells) + " |"),
+    st.sampled_from(
+        [
+            "|---|---|---|",
+            "",
+            "三、收到和处理政府信息公开申请情况",
+            "**四、政府信息公开行政复议、行政诉讼情况**",
+            "## 二、主动公开政府信息情况",
+            "规范性文件898989",
+            "一、本年新收政府信息公开申请数量230 000023规章000",
+            "国办公开办函〔2021〕30号",
+            OVERVIEW,
+        ]
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(LINE, max_size=30))
+def test_any_re_extracted_text_gives_a_record_or_a_reason(lines):
+    text = "某某县民政局2021年政府信息公开工作年度报告\n" + "\n".join(lines)
+    try:
+        record = parse_text(text)
+    except ReportError as exc:
+        assert str(exc)  # a one-line reason, never a traceback
+    else:
+        assert record["template"] in {"pre2019", "2019", "2021"}
