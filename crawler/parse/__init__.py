@@ -23,6 +23,7 @@ from crawler.parse.requests_table import parse_requests
 from crawler.parse.review_table import parse_review
 from crawler.parse.rows import zone_rows
 from crawler.parse.sections import split_sections
+from crawler.parse.template import cited_template, label_votes
 
 PARSER_VERSION = "1.0.0"
 
@@ -78,7 +79,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
 
     requests, notes = parse_requests(zones["requests"])
     warnings.extend(notes)
-    template = _template(zones, requests, identity.year)
+    template = _template(zones, requests, identity.year, text)
     proactive, notes = parse_proactive(zones["proactive"], template)
     warnings.extend(notes)
     review, notes = parse_review(zones["review"])
@@ -125,8 +126,12 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
     }
 
 
-def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int | None) -> str:
-    """2019 or 2021 from the tables' layout; pre2019 when the report has none of them."""
+def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int | None, text: str = "") -> str:
+    """2019 or 2021 from the tables' layout; pre2019 when the report shows none of either.
+
+    When the layout cannot tell (tables flattened into text, headers lost), the labels only
+    one template prints decide, then the circular the text cites, then the year.
+    """
     votes = template_votes(zones["proactive"])
     if requests:
         rows = requests["rows"]
@@ -135,6 +140,11 @@ def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int 
         elif "other" in rows:
             votes["2019"] += 2
     if votes["2019"] == votes["2021"] == 0:
+        votes = label_votes(text.split("\n"))
+    if votes["2019"] == votes["2021"] == 0:
+        cited = cited_template(text)
+        if cited is not None:
+            return cited
         if not (requests or zones["review"]):
             return "pre2019"
         return "2021" if (year or 0) >= 2021 else "2019"

