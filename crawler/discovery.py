@@ -157,8 +157,18 @@ def canonical_url(url: str) -> str:
 
 
 def resolve_link(base_url: str, href: str) -> str:
-    """``href`` made absolute against ``base_url`` and canonical; ValueError for a malformed link."""
-    return canonical_url(urljoin(base_url, href.strip()))
+    r"""``href`` made absolute against ``base_url`` and canonical; ValueError for a malformed link.
+
+    Backslashes are path separators in http(s) links, as browsers read them, before the
+    join: ``..\files\a.pdf`` climbs a folder like ``../files/a.pdf``.
+
+    >>> resolve_link("http://x.gov.cn/xxgk/index.html", "..\\files\\a.pdf")
+    'http://x.gov.cn/files/a.pdf'
+    """
+    href = href.strip()
+    if "\\" in href and urlsplit(urljoin(base_url, href.replace("\\", "/"))).scheme in {"http", "https"}:
+        href = href.replace("\\", "/")
+    return canonical_url(urljoin(base_url, href))
 
 
 def checked_links(root: Any, base_url: str) -> Iterator[tuple[str, str, str | None]]:

@@ -42,6 +42,12 @@ _CDATA_LINK = re.compile(
 _GKMLPT_SID = re.compile(r"""SID\s*[:=]\s*['"]([\w-]+)['"]""")
 _GKMLPT_COLUMN = re.compile(r"gkmlpt/index#(\d+)|gkmlpt/(?:index|policy)/(\d+)")
 _HANWEB_PAGE = 120
+# errors Twisted raises without a message
+_DESCRIBE = {
+    "ResponseDataLossError": "the connection closed before the body was complete (Content-Length not reached, or reset)",
+    "DownloadCancelledError": "download cut off: larger than DOWNLOAD_MAXSIZE",
+    "ResponseFailed": "the connection failed while reading the response",
+}
 
 
 class ReportsSpider(scrapy.Spider):
@@ -197,10 +203,10 @@ class ReportsSpider(scrapy.Spider):
             try:
                 url = discovery.resolve_link(base, href)
             except ValueError as exc:
-                error = f"malformed link: {exc}"
+                error = str(exc)
         if error is not None:
             self.crawler.stats.inc_value("discovery/malformed_links")
-            self.books.settle(href, "failed", "malformed link", f"{error} (on {base})")
+            self.books.settle(href, "failed", "malformed link", f"{error.removeprefix('malformed link: ')} (on {base})")
             return
         try:
             yield from self._from_link(base, url, text)
@@ -232,7 +238,8 @@ class ReportsSpider(scrapy.Spider):
             for url, text, error in discovery.checked_links(response.selector.root, response.url):
                 if error is not None:
                     if discovery.is_attachment(url, text):
-                        self.books.settle(url, "failed", "malformed link", f"{error} (on {response.url})", kind="attachment")
+                        detail = f"{error.removeprefix('malformed link: ')} (on {response.url})"
+                        self.books.settle(url, "failed", "malformed link", detail, kind="attachment")
                     continue
                 if discovery.is_attachment(url, text) and self._scoped(url, "attachment"):
                     attachments.append(url)
@@ -375,7 +382,10 @@ class ReportsSpider(scrapy.Spider):
             error = f"HTTP {status}"
             self.books.settle(url, "failed", "fetch failed", error, kind=kind)
         else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            message = failure.getErrorMessage().strip()
+            error = (
+                f"{failure.type.__name__}: {message}" if message else _DESCRIBE.get(failure.type.__name__, failure.type.__name__)
+            )
             self.crawler.signals.send_catch_log(signal=archive_signals.fetch_failed, request=request, error=error)
             self.books.settle(url, "failed", "fetch failed", error, kind=kind)
         self.crawler.stats.inc_value("documents/fetch_errors")
