@@ -147,7 +147,7 @@ class FaultSite:
 
     def url(self, path: str) -> str:
         """The canonical absolute URL of a server path (what requests and records carry)."""
-        return self.base_url.rstrip("/") + quote(path, safe="/")
+        return self.base_url.rstrip("/") + quote(path, safe="/?&=")
 
     def expected(self) -> dict[str, Any]:
         """Genuine report URLs and the state each trap's URL must end in (``failed`` / ``skipped``)."""
