@@ -29,10 +29,12 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-# 5xx and timeouts are retried (with the exponential backoff below); 4xx never
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524]
+# 5xx, 429 and timeouts are retried (with the exponential backoff below); other 4xx never.
+# A Retry-After on 429/503 is waited for, at most RETRY_AFTER_MAX seconds.
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 2**20
 DOWNLOAD_WARNSIZE = 16 * 2**20
@@ -46,11 +48,17 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOGSTATS_INTERVAL = 0
 
 DOWNLOADER_MIDDLEWARES = {
+    # before RobotsTxt (100): a redirect off the portal's hosts is refused before anything of that host is fetched
+    "crawler.middlewares.RedirectScopeMiddleware": 50,
     # closer to the downloader than HttpCompression (590) and Retry (550): a 304 becomes the archived response
     "crawler.middlewares.ConditionalRequestMiddleware": 950,
+    # between the downloader and HttpCompression (590): a gzip label on a plain body is dropped, not fatal
+    "crawler.middlewares.LenientDecodingMiddleware": 595,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
 }
+# closer to the spider than DepthMiddleware (900): the crawl's books see every request a page yields
+SPIDER_MIDDLEWARES = {"crawler.middlewares.BooksMiddleware": 950}
 ITEM_PIPELINES = {"pipelines.reports.ReportPipeline": 300}
 EXTENSIONS = {
     "archive.extension.WarcArchiveExtension": 100,
@@ -103,3 +111,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# a rendered list is read once its links have not changed for RENDER_SETTLE_QUIET seconds,
+# or after RENDER_SETTLE_TIMEOUT seconds with what was rendered by then (listed as a failure)
+RENDER_SETTLE_TIMEOUT = 15.0
+RENDER_SETTLE_QUIET = 1.0

@@ -1,4 +1,6 @@
-"""``python -m crawler stats``: coverage by region and year (reports, templates, failed checks, parse failures)."""
+"""``python -m crawler stats``: coverage by region and year (reports, templates, failed checks), and the crawl's
+failures and skips from the crawl state: every URL that could not be fetched, read or parsed, and every
+URL left alone on purpose (off-site, robots.txt, duplicate, depth limit …), each with its reason."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ import json
 from collections import defaultdict
 from typing import Any
 
+import sqlalchemy as sa
+
 from crawler.commands.options import add_store_options, open_store
+from crawler.store import documents
 from crawler.summary import pad
 
 
@@ -36,6 +41,11 @@ def coverage(store: Any) -> dict[str, Any]:
                 row["corpus_failed"] += 1
                 corpus_failures.append({"id": record["id"], "agency": record.get("agency"), "year": record.get("year"), **check})
     failures = store.failed_documents()
+    query = sa.select(documents.c.url, documents.c.role, documents.c.error).where(documents.c.outcome == "skipped")
+    with store.engine.connect() as conn:
+        skipped = [
+            {"url": u, "kind": k, "reason": r} for u, k, r in conn.execute(query.order_by(documents.c.error, documents.c.url))
+        ]
     return {
         "by_region_year": [
             {"region": region, "year": year, **row, "templates": dict(row["templates"])}
@@ -43,6 +53,7 @@ def coverage(store: Any) -> dict[str, Any]:
         ],
         "reports": sum(r["reports"] for r in rows.values()),
         "parse_failures": failures,
+        "skipped": skipped,
         "corpus_check_failures": corpus_failures,
     }
 
@@ -64,9 +75,13 @@ def run(args: argparse.Namespace) -> int:
         cells = [row["region"], str(row["year"] or "?"), str(row["reports"]), str(t.get("2021", 0)), str(t.get("2019", 0)),
                  str(t.get("pre2019", 0)), f"{row['failed_checks']} in {row['reports_failing_checks']}", str(row["corpus_failed"])]  # fmt: skip
         print("  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)))
-    print(f"\n{data['reports']} reports; {len(data['parse_failures'])} documents could not be parsed")
-    for f in data["parse_failures"][:30]:
+    print(f"\n{data['reports']} reports; {len(data['parse_failures'])} URLs could not be fetched, read or parsed")
+    for f in data["parse_failures"]:
         print(f"  {f['url']}: {f['error']}")
+    if data["skipped"]:
+        print(f"{len(data['skipped'])} URLs skipped on purpose")
+        for f in data["skipped"]:
+            print(f"  {f['url']} [{f['kind']}]: {f['reason']}")
     if data["corpus_check_failures"]:
         print("Cross-year checks failed:")
         for c in data["corpus_check_failures"][:50]:
