@@ -68,21 +68,29 @@ class Books:
 
 
 def close_books(
-    books: Books, store: Any, *, lost: dict[str, str] | None = None, stopped: str = "finished"
-) -> dict[str, Any]:  # fmt: skip
+    books: Books,
+    store: Any,
+    *,
+    lost: dict[str, str] | None = None,
+    unparsed: dict[str, str] | None = None,
+    stopped: str = "finished",
+) -> dict[str, Any]:
     """Settle every entry, store the outcomes the pipeline does not store, return the balance.
 
     ``lost``: URL → error for documents whose pipeline step raised (a worker that died).
+    ``unparsed``: URL → why the pipeline listed a document it did not parse (a crawl stopped
+    before its turn); such documents are failed for this crawl and parsed by the next one.
     ``stopped``: the crawl's finish reason, the reason given for URLs never reached.
     """
     lost = lost or {}
+    unparsed = unparsed or {}
     now = dt.datetime.now(dt.UTC).isoformat()
     failures: list[dict[str, str]] = []
     skips: list[dict[str, str]] = []
     counts: Counter[str] = Counter()
     for url, entry in books.entries.items():
         if entry.state == "document":
-            _settle_document(url, entry, store, lost)
+            _settle_document(url, entry, store, lost, unparsed)
         elif entry.state == "pending":
             entry.state, entry.reason = "skipped", f"not reached before the crawl stopped ({stopped})"
         if entry.state in {"read", "failed", "skipped"} and not entry.final_url:
@@ -105,10 +113,15 @@ def close_books(
     }
 
 
-def _settle_document(url: str, entry: Entry, store: Any, lost: dict[str, str]) -> None:
+def _settle_document(url: str, entry: Entry, store: Any, lost: dict[str, str], unparsed: dict[str, str]) -> None:
     doc_url = entry.final_url or url
     state = store.document(doc_url)
     if state is None or state.outcome is None:
+        why = unparsed.get(doc_url) or unparsed.get(url)
+        if why:
+            # archived but not parsed (Ctrl-C): no outcome is stored, so the next crawl parses it
+            entry.state, entry.reason, entry.detail, entry.final_url = "failed", "not parsed", why, doc_url
+            return
         entry.state, entry.reason = "failed", "lost in the pipeline"
         entry.detail = lost.get(doc_url) or lost.get(url) or "no outcome was recorded for it"
         # nothing else records it: the crawl state keeps the failure for `stats`

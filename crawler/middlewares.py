@@ -265,6 +265,9 @@ class BooksMiddleware:
         books = self._books()
         if books is None or self.store is None:
             return
-        balance = close_books(books, self.store, lost=self.lost, stopped=reason)
+        # documents the pipeline listed without storing an outcome (a crawl stopped before their turn)
+        listed = (self.crawler.stats.get_value("documents/failures") if self.crawler.stats else None) or []
+        unparsed = {f["url"]: f["error"] for f in listed if f.get("url") and f.get("error")}
+        balance = close_books(books, self.store, lost=self.lost, unparsed=unparsed, stopped=reason)
         if self.crawler.stats:
             self.crawler.stats.set_value("books", balance)
