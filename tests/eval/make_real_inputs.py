@@ -256,7 +256,7 @@ def verify(t: Truth) -> None:
     rows = t.requests
     for key, row in rows.items():
         if all(v is not None for v in row):
-            assert row[6] == sum(row[:6]), (t.name, key)  # T3-3
+            assert row[6] == sum(int(v or 0) for v in row[:6]), (t.name, key)  # T3-3
     outcome = [k for k in rows if k not in ("new", "carried_over", "result_total", "carried_forward")]
     for c in range(7):
         assert rows["result_total"][c] == sum(int(rows[k][c] or 0) for k in outcome), (t.name, c)  # T3-2
@@ -908,7 +908,7 @@ def t3_html(t: Truth, template: str) -> str:
                 cells.append(r.item)
             else:
                 cells.append((r.category, 2, 1))
-        rows.append(cells + v)
+        rows.append([*cells, *v])
     return html_table(rows)
 
 
