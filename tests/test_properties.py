@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crawler.document import Block, Document, Table, pad_rows
@@ -25,9 +25,15 @@ from crawler.parse import parse_document
 from crawler.parse.labels import REQUEST_ROWS, label_core, similarity
 from crawler.parse.values import NULL_MARKERS, is_value_cell, parse_value
 
-# report_multiple_bugs=False: shrink the first failure only (each shrink step parses a document)
+# report_multiple_bugs=False: shrink the first failure only (each shrink step parses a document);
+# derandomize: the same examples on every run, so a property fails or passes the same way in CI
 BOUNDED = settings(
-    max_examples=60, deadline=None, database=None, report_multiple_bugs=False, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=60,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 TODAY = dt.date(2026, 1, 15)
 
@@ -116,9 +122,14 @@ def test_label_core_and_similarity_never_raise(text: str) -> None:
 
 
 @BOUNDED
-@given(st.text(min_size=1, max_size=30), st.text(min_size=1, max_size=30))
-def test_similarity_is_symmetric(a: str, b: str) -> None:
-    assert abs(similarity(a, b) - similarity(b, a)) < 1e-9
+@given(row=st.sampled_from(REQUEST_ROWS), style=NUMBERING_STYLES, data=st.data())
+def test_a_printed_official_label_is_closest_to_its_own_row(row: Any, style: str, data: st.DataObject) -> None:
+    printed = numbering(data.draw(st.integers(1, 8)), style) + data.draw(sprinkled(row.label))
+    core = label_core(printed)
+    scores = {cand.key: similarity(core, label_core(cand.label)) for cand in REQUEST_ROWS}
+    best = max(scores.values())
+    assert scores[row.key] == best == 1.0, (printed, sorted(scores.items(), key=lambda kv: -kv[1])[:3])
+    assert [k for k, v in scores.items() if v == best] == [row.key], printed
 
 
 # --------------------------------------------------------------------------------------
@@ -403,6 +414,8 @@ def test_proactive_table_numbers_come_back(table: tuple[list[list[str]], dict[st
         ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
     ),
 )
+# found by this property (shrunk): a one-column grid, a number then a punctuation-only row
+@example(rows=[["0"], [":"]], heading="三、收到和处理政府信息公开申请情况")
 def test_any_grid_never_raises(rows: list[list[str]], heading: str) -> None:
     with contextlib.suppress(ReportError):  # a clear refusal is allowed; any other exception fails the test
         parse_document(document((heading, pad_rows(rows))), today=TODAY)
