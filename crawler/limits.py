@@ -4,7 +4,7 @@ A portal can serve anything under a report's name: a DOCX whose 1 MB zip
 inflates to gigabytes, a PDF of thousands of pages, a run-on text dump of
 tens of megabytes. These limits keep one such file from taking the memory and
 the minutes of a whole crawl; a document over a limit fails with its own
-reason (``extract/too-large``, ``extract/docx/too-large``, ``extract/too-much-text``)
+reason (``extract/too-large``, ``extract/docx/too-large``, ``extract/too-much-text`` …)
 or, for PDF pages, is read up to the limit with a warning.
 
 Every limit can be changed with an environment variable, read when
@@ -15,6 +15,7 @@ environment sees the change):
 variable                       limit                                          default
 =============================  ============================================  =========
 GOVREPORTS_MAX_DOCUMENT_BYTES  bytes of one document as fetched               64 MiB
+GOVREPORTS_MAX_MARKUP_BYTES    bytes of one HTML or text document             24 MiB
 GOVREPORTS_MAX_PDF_PAGES       PDF pages read (the rest skipped, warned)      300
 GOVREPORTS_MAX_INFLATED_BYTES  bytes of all the parts of a DOCX, inflated     256 MiB
 GOVREPORTS_MAX_ZIP_ENTRIES     parts in a DOCX zip                            10000
@@ -43,6 +44,9 @@ class Limits:
 
     # the crawl's own download limit (DOWNLOAD_MAXSIZE) is 64 MiB too: a local file gets no more
     max_document_bytes: int = 64 * 1024**2
+    # an HTML tree takes ~14 times its bytes in memory (700 MiB for a 50 MB page); report pages
+    # are well under 5 MB, even with images inlined as data: URIs
+    max_markup_bytes: int = 24 * 1024**2
     # annual reports run to 5–60 pages; 300 leaves room for a report bound into a larger volume
     # while keeping a 2,000-page file to seconds, not minutes
     max_pdf_pages: int = 300

@@ -103,9 +103,12 @@ def lying_zip_docx(tmp: Path) -> Path:
     with zipfile.ZipFile(io.BytesIO(bomb)) as zf:
         info = zf.getinfo("word/document.xml")
         real = info.file_size
-    # ZIP64 keeps the real size in the extra fields (8 bytes, little-endian): patch every copy
+    # the local header keeps the size in a ZIP64 extra field (8 bytes), the central directory in its
+    # own 4-byte field: patch every copy of both
     patched = bomb.replace(real.to_bytes(8, "little"), (1000).to_bytes(8, "little"))
-    assert patched != bomb
+    patched = patched.replace(real.to_bytes(4, "little"), (1000).to_bytes(4, "little"))
+    with zipfile.ZipFile(io.BytesIO(patched)) as zf:
+        assert zf.getinfo("word/document.xml").file_size == 1000
     out = tmp / "lying.docx"
     out.write_bytes(patched)
     return out
@@ -313,6 +316,14 @@ def test_document_bytes_limit(tmp_path: Path) -> None:
         extract(FetchedResource(body=body), Limits(max_document_bytes=len(body) - 1))
     assert info.value.reason == "extract/too-large"
     assert extract(FetchedResource(body=body), Limits(max_document_bytes=len(body))).tables
+
+
+def test_huge_html_refused_before_parsing(tmp_path: Path) -> None:
+    body = huge_html(tmp_path, megabytes=30).read_bytes()
+    assert len(body) > Limits().max_markup_bytes
+    with pytest.raises(ExtractionError) as info:
+        extract(FetchedResource(body=body))
+    assert info.value.reason == "extract/html/too-large"
 
 
 def test_text_length_limit() -> None:

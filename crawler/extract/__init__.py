@@ -69,6 +69,11 @@ def extract(resource: FetchedResource, limits: Limits | None = None) -> Document
             "extract/too-large",
         )
     fmt = sniff_format(body, resource.content_type, resource.filename)
+    if fmt in {"html", "text"} and len(body) > limits.max_markup_bytes:
+        raise ExtractionError(
+            f"{fmt.upper()} document is {len(body)} bytes (limit {limits.max_markup_bytes}, GOVREPORTS_MAX_MARKUP_BYTES)",
+            f"extract/{fmt}/too-large",
+        )
     try:
         doc = _extract(fmt, body, resource, limits)
     except RecursionError as exc:
