@@ -404,3 +404,68 @@ def test_zlib_bomb_ratio_is_real(tmp_path: Path) -> None:
     assert path.stat().st_size < 2 * 1024**2
     with zipfile.ZipFile(path) as zf:
         assert zf.getinfo("word/document.xml").file_size >= 100 * 1024**2
+
+
+# ---- structurally damaged DOCX and control characters: found by fuzzing ----
+
+_W_NS = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_LAUGHS = b"".join(b'<!ENTITY l%d "%s">' % (i + 1, b"&l%d;" % i * 10) for i in range(8))
+
+
+def rezip_docx(change: Callable[[str, bytes], bytes | None]) -> bytes:
+    """The real DOCX fixture with each part passed through ``change`` (None drops the part)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(FIXTURES / "gov2021_merged.docx") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = change(info.filename, src.read(info.filename))
+            if body is not None:
+                dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def _part(name: str, replacement: bytes | None) -> Callable[[str, bytes], bytes | None]:
+    return lambda filename, body: replacement if filename == name else body
+
+
+DAMAGED_DOCX = {
+    "no w:body": _part("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="' + _W_NS + b'"/>'),
+    "another root": _part("word/document.xml", b"<html><body><p>2021</p></body></html>"),
+    "no content types": _part("[Content_Types].xml", None),
+    "half a document.xml": lambda filename, body: body[: len(body) // 2] if filename == "word/document.xml" else body,
+    "entity expansion": lambda filename, body: (
+        b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "lol">'
+        + _LAUGHS
+        + b"]>"
+        + body.split(b"?>", 1)[1].replace(b"<w:t>", b"<w:t>&l8;", 1)
+        if filename == "word/document.xml"
+        else body
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DAMAGED_DOCX))
+def test_structurally_damaged_docx_is_corrupt(name: str) -> None:
+    with pytest.raises(ExtractionError) as info:
+        extract(FetchedResource(body=rezip_docx(DAMAGED_DOCX[name])))
+    assert info.value.reason == "extract/docx/corrupt", str(info.value)
+
+
+def test_broken_core_properties_lose_only_the_title() -> None:
+    doc = extract(FetchedResource(body=rezip_docx(_part("docProps/core.xml", b'<?xml version="1.0"?><other/>'))))
+    assert doc.title is None and doc.tables
+
+
+def test_control_characters_in_html_are_dropped() -> None:
+    from crawler.report import try_process
+
+    page = (FIXTURES / "gov2021_gbk.html").read_bytes()
+    damaged = (
+        page.replace(b"<title>", b"<title>\x01", 1)
+        .replace(b"<p", b"<h1>\x0b</h1><p", 1)
+        .replace(b"<td", b"<td>\x00\x1f</td><td", 1)
+    )
+    assert damaged.count(b"\x0b") == page.count(b"\x0b") + 1
+    outcome, record, error, _ = try_process(FetchedResource(body=damaged))
+    original = try_process(FetchedResource(body=page))[1]
+    assert outcome == "parsed" and record is not None and original is not None, error
+    assert record["year"] == original["year"] and record["agency"] == original["agency"]

@@ -40,8 +40,12 @@ def extract_docx(body: bytes, limits: Limits | None = None) -> Document:
         package: DocxDocument = docx.Document(io.BytesIO(body))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, EOFError, zlib.error, NotImplementedError) as exc:
         raise ExtractionError(f"unreadable DOCX: {exc}", "extract/docx/corrupt") from exc
+    # a damaged or hand-made document.xml can have another root, or a w:document without a w:body
+    body_element = getattr(package.element, "body", None)
+    if body_element is None:
+        raise ExtractionError("DOCX has no document body (w:body)", "extract/docx/corrupt")
     blocks: list[Block] = []
-    for child in package.element.body.iterchildren():
+    for child in body_element.iterchildren():
         if child.tag == _W_P:
             text = _paragraph_text(child).strip()
             if text:
@@ -52,8 +56,16 @@ def extract_docx(body: bytes, limits: Limits | None = None) -> Document:
                 blocks.append(Table(rows=grid))
     if not blocks:
         raise ExtractionError("DOCX has no text", "extract/docx/empty")
-    title = (package.core_properties.title or "").strip() or None
-    return Document(blocks=blocks, source_format="docx", title=title)
+    return Document(blocks=blocks, source_format="docx", title=_title(package))
+
+
+def _title(package: DocxDocument) -> str | None:
+    """The title in docProps/core.xml; a broken core.xml loses the title, not the document."""
+    try:
+        title = package.core_properties.title
+    except (AttributeError, KeyError, ValueError, etree.XMLSyntaxError):
+        return None
+    return (title or "").strip() or None
 
 
 def check_zip(body: bytes, limits: Limits) -> None:

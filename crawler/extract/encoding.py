@@ -114,8 +114,20 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
     return None
 
 
+# C0 controls other than tab and line ends: XML (hence lxml) refuses them, and no report text
+# needs them; a form feed (a page break in text dumps) or a vertical tab ends a line.
+_CONTROLS: dict[int, int | None] = {cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20))}
+_CONTROLS.update({0x0B: ord("\n"), 0x0C: ord("\n")})
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Return (text, charset used). Never raises on undecodable bytes."""
+    """Return (text, charset used), control characters removed. Never raises on undecodable bytes."""
+    text, charset = _decode(body, content_type)
+    return (text.translate(_CONTROLS) if _ANY_CONTROL.search(text) else text), charset
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     unicode = unicode_encoding(body)
     if unicode:
         codec, bom = unicode
