@@ -116,7 +116,7 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
 
 # C0 controls other than tab and line ends: XML (hence lxml) refuses them, and no report text
 # needs them; a form feed (a page break in text dumps) or a vertical tab ends a line.
-_CONTROLS: dict[int, int | None] = {cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20))}
+_CONTROLS: dict[int, int | None] = dict.fromkeys((*range(0x09), *range(0x0E, 0x20)))
 _CONTROLS.update({0x0B: ord("\n"), 0x0C: ord("\n")})
 _ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
