@@ -469,3 +469,14 @@ def test_control_characters_in_html_are_dropped() -> None:
     original = try_process(FetchedResource(body=page))[1]
     assert outcome == "parsed" and record is not None and original is not None, error
     assert record["year"] == original["year"] and record["agency"] == original["agency"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_endless_input_is_refused_at_the_size_limit() -> None:
+    # /dev/zero (like a FIFO) has no size to check first: reading must stop at the limit
+    env = {"GOVREPORTS_MAX_DOCUMENT_BYTES": "8M", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler", "parse", "/dev/zero"], capture_output=True, cwd=ROOT, env=env, timeout=TIMEOUT_S
+    )
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == f"error: /dev/zero: larger than {8 * 1024**2} bytes (GOVREPORTS_MAX_DOCUMENT_BYTES)"
