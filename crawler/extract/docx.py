@@ -29,12 +29,11 @@ from crawler.limits import Limits, current
 _W_P, _W_TBL, _W_TR, _W_TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _W_T, _W_TAB, _W_BR = qn("w:t"), qn("w:tab"), qn("w:br")
 _W_VAL = qn("w:val")
-
-
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20  # inflated bytes read at a time while counting a part's real size
 
 
 def extract_docx(body: bytes, limits: Limits | None = None) -> Document:
+    """Paragraphs and table grids of a DOCX, in body order; ExtractionError for a bomb or a broken file."""
     check_zip(body, limits or current())
     try:
         package: DocxDocument = docx.Document(io.BytesIO(body))
