@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import ReportError
 from crawler.limits import current
-from crawler.report import process
+from crawler.report import try_process
 from crawler.resource import FetchedResource
 from crawler.summary import render
 
@@ -39,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {path}: larger than {limit} bytes (GOVREPORTS_MAX_DOCUMENT_BYTES)", file=sys.stderr)
         return 2
     resource = FetchedResource(body=body, url=args.url, filename=path.name)
-    try:
-        record = process(resource)
-    except ReportError as exc:
-        print(f"error: {path}: {exc}", file=sys.stderr)
+    # the same per-document boundary as the crawl and the rebuild: a reason for every refusal,
+    # and a parser bug is a one-line `parse/bug`, never a traceback
+    _outcome, record, error, reason = try_process(resource)
+    if record is None:
+        print(f"error: {path}: {error} [{reason}]", file=sys.stderr)
         return 2
     if args.json:
         json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
