@@ -322,13 +322,15 @@ def test_flattened_2021_report_gets_its_template_and_null_cells():
     record = parse_text(report("某某市生态环境局2021年政府信息公开工作年度报告", FLAT_2021))
     assert record["template"] == "2021"
     proactive = record["proactive"]
-    assert proactive["regulations"] == {"made": None, "repealed": None, "in_force": None}
+    # three zeros for three columns: no other reading ("00" is never printed)
+    assert proactive["regulations"] == {"made": 0, "repealed": 0, "in_force": 0}
     assert proactive["normative_documents"] == {"made": None, "repealed": None, "in_force": None}
     assert proactive["licensing"] == {"decisions": 1234}  # one cell: the whole run is its number
     assert proactive["penalty"] == {"decisions": 56}
     assert proactive["fees"] == {"amount_10k_yuan": 0}
     rows = record["requests"]["rows"]
-    assert rows["new"] == rows["carried_over"] == rows["disclosed"] == rows["result_total"] == NULL7
+    assert rows["new"] == rows["disclosed"] == rows["result_total"] == NULL7
+    assert rows["carried_over"] == [0] * 7  # seven digits, seven columns, and 总计 = the six
     assert rows["carried_forward"] == [0] * 7  # spaces still part seven numbers
     warned = record["warnings"]
     assert any("normative_documents" in w and "'898989'" in w and "null" in w for w in warned)
