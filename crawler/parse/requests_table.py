@@ -322,14 +322,15 @@ def _run_together_values(item: _Logical, numbers: str) -> tuple[list[int | float
         return [parse_value(c)[0] for c in cells], [f"table 三: row {name!r} read from numbers run together ({numbers!r})"]
     digits = single_digits(numbers, width)
     if digits is not None:
+        single = [int(d) for d in digits]
         readings = sum_readings(numbers, width)
-        if readings == [[int(d) for d in digits]]:
-            return [int(d) for d in digits], [
+        if readings == [single]:
+            return list(single), [
                 f"table 三: row {name!r} read one digit per cell from {numbers!r} (its 总计 is the sum of the others)"
             ]
-        why = "its 总计 is not the sum of the others" if not readings else "more than one reading adds up"
+        why = "another reading adds up as well" if single in readings else "one digit per cell does not add up"
         return [None] * width, [
-            f"table 三: row {name!r} has its digits run together ({numbers!r}), {why}; its cells are left null"
+            f"table 三: row {name!r} has its digits run together ({numbers!r}) and {why}; its cells are left null"
         ]
     return [None] * width, [f"table 三: row {name!r} has its numbers run together ({numbers!r}); its cells are left null"]
 
