@@ -771,10 +771,43 @@ def doc_archived() -> tuple[Truth, str]:
 # 4. A 2021 report whose table cells ran together (naive flattening of a PDF)
 
 
-def run_together(label: str, values: list[Num]) -> tuple[str, bool]:
-    """A row flattened without separators; splittable when every printed value is one digit."""
+def run_together(label: str, values: list[Num], rule: str = "none") -> tuple[str, bool]:
+    """A row flattened without separators, and whether a reader can split it back without a guess.
+
+    Only a row whose printed values are all one digit has the one-digit-per-cell reading, and
+    even then a blank cell (no digit) or a two-digit value could have left the same run. The
+    run is split only when those other readings are ruled out: by the digits alone ("000": no
+    number opens with 0) for a row with no arithmetic (table 二, ``rule="none"``); for a row of
+    table 三 (``rule="row_sum"``) when the one-digit reading is the only reading whose last
+    number (总计) is the sum of the others; table 四's groups (``rule="groups"``) when each
+    group's 总计 is the sum of its results, which the drawn numbers always satisfy.
+    """
     printed = [fmt(v) for v in values]
-    return label + "".join(printed), all(len(p) == 1 for p in printed)
+    run = "".join(printed)
+    if not all(len(p) == 1 and p.isdigit() for p in printed):
+        return label + run, False
+    if rule == "row_sum":
+        return label + run, _sum_readings(run, len(printed)) == 1
+    if rule == "groups":
+        return label + run, True
+    return label + run, len(printed) == 1 or set(run[:-1]) <= {"0"}
+
+
+def _sum_readings(run: str, most: int) -> int:
+    """How many ways the digits read as at most ``most`` numbers (no leading 0) whose last is the sum of the rest."""
+    count = 0
+    stack: list[tuple[int, list[int]]] = [(0, [])]
+    while stack:
+        start, parts = stack.pop()
+        for end in range(start + 1, len(run) + 1):
+            piece = run[start:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            if end == len(run):
+                count += bool(parts) and sum(parts) == int(piece)
+            elif len(parts) + 1 < most:
+                stack.append((end, [*parts, int(piece)]))
+    return count
 
 
 def doc_flattened() -> tuple[Truth, str]:
@@ -786,7 +819,9 @@ def doc_flattened() -> tuple[Truth, str]:
             "A 2021-template report flattened by a naive extractor: every table row became one line with its cells run together "
             "('规章000', '行政规范性文件21533', '一、本年新收政府信息公开申请数量213001227'). The template is 2021 by the labels "
             "(本年制发件数, 行政规范性文件, 逾期未按收费通知要求缴纳费用) and by the cited 国办公开办函〔2021〕30号. A row whose "
-            "printed values are all single digits can be split (as many digits as columns) and is annotated with its numbers; "
+            "printed values are all single digits can be split (as many digits as columns) and is annotated with its numbers "
+            "when nothing else fits: in table 三 the one-digit reading must be the only one whose 总计 is the sum of the six "
+            "parts, in table 二 (no arithmetic) the digits must allow no other reading ('000'); "
             "a row with a multi-digit value cannot be split unambiguously and every cell of it is annotated null."
         ),
         title="玉溪市红塔区财政局2021年政府信息公开工作年度报告",
@@ -818,8 +853,8 @@ def doc_flattened() -> tuple[Truth, str]:
     pr = t.proactive
     unreadable: set[str] = set()
 
-    def emit(label: str, values: list[Num], paths: list[str]) -> None:
-        line, ok = run_together(label, values)
+    def emit(label: str, values: list[Num], paths: list[str], rule: str = "none") -> None:
+        line, ok = run_together(label, values, rule)
         out.append(line)
         if not ok:
             unreadable.update(paths)
@@ -845,12 +880,12 @@ def doc_flattened() -> tuple[Truth, str]:
     for r in t3_rows("2021", dot="."):
         lead = "".join(x for x in (r.outer, r.category) if x and x not in seen)
         seen.update(x for x in (r.outer, r.category) if x)
-        emit(lead + r.item, t.requests[r.key], [f"requests/{r.key}/{c}" for c in COLUMNS])
+        emit(lead + r.item, t.requests[r.key], [f"requests/{r.key}/{c}" for c in COLUMNS], "row_sum")
     out.append(next(headings))
     out += ["行政复议行政诉讼", "结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"]
     out.append("结果维持结果纠正其他结果尚未审结总计" * 2)
     rv = [t.review[g][f] for g in REVIEW_GROUPS for f in REVIEW_FIELDS]
-    line, ok = run_together("", rv)
+    line, ok = run_together("", rv, "groups")
     out.append(line)
     assert ok
     for heading in SECTIONS_2019[4:]:
