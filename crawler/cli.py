@@ -11,6 +11,8 @@ import os
 import sys
 
 from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
+from crawler.commands import report as report_command
+from crawler.commands import serve as serve_command
 from crawler.errors import ReportError
 
 
@@ -18,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
+        module.add_parser(sub)
+    # publishing: Datasette and the static report
+    for module in (serve_command, report_command):
         module.add_parser(sub)
     return parser
 

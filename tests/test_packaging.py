@@ -68,6 +68,7 @@ def test_wheel_contents(wheel):
         "crawler/schema/record.schema.json",
         "crawler/data/divisions.json",
         "crawler/data/regions.json",
+        "crawler/browse/build.py",
         "spiders/reports.py",
         "pipelines/reports.py",
         "archive/writer.py",
