@@ -69,6 +69,7 @@ def test_wheel_contents(wheel):
         "crawler/data/divisions.json",
         "crawler/data/regions.json",
         "crawler/browse/build.py",
+        "crawler/site/build.py",
         "spiders/reports.py",
         "pipelines/reports.py",
         "archive/writer.py",
