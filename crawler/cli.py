@@ -17,7 +17,9 @@ from crawler.errors import ReportError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
+    # the console script installed by pip is govreports; the same commands run as python -m crawler
+    prog = "govreports" if os.path.basename(sys.argv[0]) == "govreports" else "python -m crawler"
+    parser = argparse.ArgumentParser(prog=prog, description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
         module.add_parser(sub)

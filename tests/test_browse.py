@@ -261,3 +261,32 @@ def test_a_page_and_a_facet_in_chromium(server, tmp_path):
         page.screenshot(path=str(tmp_path / "reports.png"))
         assert (tmp_path / "reports.png").stat().st_size > 10_000
         assert blocked == [], "Datasette's pages load nothing from off the machine"
+
+
+def test_browse_database_from_a_postgresql_store(tmp_path):
+    """A PostgreSQL store is exported into the same SQLite browse database."""
+    from crawler.store import Store, database_url
+    from tests.corpus_store import fill
+    from tests.services import pg_schema_url
+
+    gen = pg_schema_url()
+    url = next(gen)
+    try:
+        store = Store(database_url(tmp_path, url))
+        fill(store)
+        counts = build(store, tmp_path / "browse.sqlite")
+        store.close()
+    finally:
+        gen.close()
+    db = sqlite3.connect(tmp_path / "browse.sqlite")
+    assert counts["reports"] == len(corpus()) == db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert db.execute("SELECT value FROM build_info WHERE key = 'source'").fetchone()[0].startswith("postgresql+psycopg://")
+    ids = {
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM reports WHERE rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)",
+            (match_query("复议"),),
+        )
+    }
+    assert ids == {r["id"] for r in corpus() if "复议" in r["text"] or "复议" in r["title"]}
+    db.close()
