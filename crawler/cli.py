@@ -10,7 +10,9 @@ import argparse
 import os
 import sys
 
+from crawler.commands import coverage as coverage_command
 from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
+from crawler.commands import registry as registry_command
 from crawler.errors import ReportError
 
 
@@ -18,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
+        module.add_parser(sub)
+    # the national registry: discovery and checks, coverage against the division list
+    for module in (registry_command, coverage_command):
         module.add_parser(sub)
     return parser
 
