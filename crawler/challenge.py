@@ -108,9 +108,13 @@ class ChallengeBook:
         self.attempts: dict[str, int] = {}
         self._next_try: dict[str, float] = {}
         self.solved: list[Solved] = []
+        self._host_locks: dict[str, threading.Lock] = {}
         if directory is not None:
             self.cookies = _read_json(directory / "cookies.json")
             self.captcha_hosts = _read_json(directory / "captcha_hosts.json")
+
+    def cookies_for(self, url: str) -> dict[str, str]:
+        return dict(self.cookies.get(host_of(url), {}))
 
     def cookie_header(self, url: str) -> str | None:
         jar = self.cookies.get(host_of(url))
@@ -136,22 +140,34 @@ class ChallengeBook:
             self._save("captcha_hosts.json", self.captcha_hosts)
         logger.warning("CAPTCHA at %s: host listed, not attempted", url)
 
-    def solve(self, url: str) -> Solved | None:
-        """Run the host's challenge in the browser once (again only after a back-off); None when blocked."""
-        if self.blocked(url):
-            return None
+    def solve(self, url: str, sent: dict[str, str] | None = None) -> Solved | None:
+        """Run the host's challenge in the browser once (again only after a back-off); None when blocked.
+
+        ``sent`` is the cookies the challenged request carried: when the host has earned others
+        since (another request's solve finished first), those are the answer, without a browser.
+        """
         host = host_of(url)
+        with self._host_lock(host):
+            earned = self.cookies.get(host)
+            if earned and earned != (sent or {}):
+                return Solved(host, dict(earned))
+            if self.blocked(url):
+                return None
+            with self._lock:
+                tries = self.attempts[host] = self.attempts.get(host, 0) + 1
+                # a host that challenges again after a solve rejected the cookies: wait longer each time
+                self._next_try[host] = self._clock() + self.backoff * 2 ** (tries - 1)
+            solved = self._solver(url)
+            with self._lock:
+                self.solved.append(solved)
+                if solved.cookies:
+                    self.cookies[host] = {**self.cookies.get(host, {}), **solved.cookies}
+                    self._save("cookies.json", self.cookies)
+            return solved
+
+    def _host_lock(self, host: str) -> threading.Lock:
         with self._lock:
-            tries = self.attempts[host] = self.attempts.get(host, 0) + 1
-            # a host that challenges again after a solve rejected the cookies: wait longer each time
-            self._next_try[host] = self._clock() + self.backoff * 2 ** (tries - 1)
-        solved = self._solver(url)
-        with self._lock:
-            self.solved.append(solved)
-            if solved.cookies:
-                self.cookies[host] = {**self.cookies.get(host, {}), **solved.cookies}
-                self._save("cookies.json", self.cookies)
-        return solved
+            return self._host_locks.setdefault(host, threading.Lock())
 
     def _save(self, name: str, data: dict[str, Any]) -> None:
         if self.directory is None:

@@ -33,6 +33,7 @@ class Fetched:
     redirects: list[tuple[int, str, str]] = field(default_factory=list)  # (status, from, to)
     error: str | None = None
     challenge: str | None = None  # "cookie" (solved or not) or "captcha"
+    sent_cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -95,7 +96,7 @@ class WebClient:
             self.challenges.note_captcha(answer.url)
             answer.challenge, answer.error = "captcha", f"{host_of(answer.url)} asks for a CAPTCHA: not attempted"
             return answer
-        solved = self.challenges.solve(answer.url)
+        solved = self.challenges.solve(answer.url, answer.sent_cookies)
         if solved is not None:
             for ex in solved.exchanges:
                 self._archive(ex.url, ex.method, ex.request_headers, ex.status, ex.reason, ex.headers, ex.body)
@@ -123,7 +124,8 @@ class WebClient:
         cookie = self.challenges.cookie_header(url) if self.challenges else None
         if cookie:
             headers["Cookie"] = cookie
-        request = urllib.request.Request(url, headers=headers)
+        # http.client writes header values as latin-1: UTF-8 bytes (a user agent in Chinese) pass through that way
+        request = urllib.request.Request(url, headers={k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()})
         self.requests += 1
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
@@ -143,7 +145,8 @@ class WebClient:
             self._last[host] = time.monotonic()
         pairs = [(k, v) for k, v in raw.items()]
         self._archive(url, "GET", list(headers.items()), status, str(reason), pairs, body)
-        return Fetched(url, status, {k.lower(): v for k, v in pairs}, body)
+        sent = self.challenges.cookies_for(url) if self.challenges else {}
+        return Fetched(url, status, {k.lower(): v for k, v in pairs}, body, sent_cookies=sent)
 
     def _allowed(self, url: str) -> bool:
         if not self.obey_robots:

@@ -177,6 +177,9 @@ class GovWeb:
             return status, "text/html; charset=big5", body.decode("utf-8").replace("utf-8", "big5").encode("big5", "replace")
         if path in ("/", "/index.html", "/index.htm"):
             return 200, "text/html; charset=utf-8", self._home(site, clone).encode()
+        if path == "/zfxxgk/":
+            guide = "<p>本指南依据《中华人民共和国政府信息公开条例》编制。</p>"
+            return 200, "text/html; charset=utf-8", self._shell(site, f"政府信息公开指南_{site.organ}", guide).encode()
         if site.report and path == "/zfxxgk/zfxxgknb/":
             return 200, "text/html; charset=utf-8", self._list(site).encode()
         if site.report and path == urlsplit(self.report_url(site.ip)).path:
