@@ -200,18 +200,21 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
 
     exchanges: list[Exchange] = []
 
-    def keep(response: Any) -> None:
+    def keep(route: Any) -> None:
+        # fetched through the route, not read from the response: a challenge page reloads at once and
+        # its body is gone by the time a response listener asks for it
+        request = route.request
         try:
-            body = response.body()
+            answer = route.fetch()
+            body = answer.body()
         except PlaywrightError:
-            body = b""  # a redirect or an aborted load has no body
-        request = response.request
+            route.continue_()  # not kept for the archive, but the page still loads
+            return
+        headers = [(h["name"], h["value"]) for h in answer.headers_array]
         exchanges.append(
-            Exchange(
-                response.url, request.method, list(request.headers.items()), response.status, response.status_text or "",
-                list(response.headers.items()), body,
-            )
-        )  # fmt: skip
+            Exchange(request.url, request.method, list(request.headers.items()), answer.status, answer.status_text, headers, body)
+        )
+        route.fulfill(response=answer, body=body)
 
     try:
         with sync_playwright() as pw:
@@ -220,9 +223,11 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
                 launch["proxy"] = {"server": proxy}
             browser = pw.chromium.launch(**launch)
             try:
-                context = browser.new_context(user_agent=user_agent) if user_agent else browser.new_context()
+                # header values travel as latin-1: a user agent in Chinese goes as its UTF-8 bytes, as in plain requests
+                agent = user_agent.encode("utf-8").decode("latin-1") if user_agent else None
+                context = browser.new_context(user_agent=agent) if agent else browser.new_context()
+                context.route("**/*", keep)
                 page = context.new_page()
-                page.on("response", keep)
                 page.goto(url, wait_until="load", timeout=timeout * 1000)
                 deadline = time.monotonic() + timeout
                 # the script sets its cookie and reloads: wait until a real page stays

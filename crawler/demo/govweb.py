@@ -21,6 +21,7 @@ Run it by hand: ``python -m crawler.demo.govweb`` (prints the root and the proxy
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
 import socket
 import sys
@@ -37,6 +38,7 @@ from crawler.demo.documents import derive_report_body
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "tests" / "eval" / "fixtures"
 SPAM_HOST = "www.huaian-lvyou.com"
+SPAM_IP = "127.0.0.10"  # the clone's address: known by name only to the proxy, as DNS would know it
 REPORT_YEAR = 2024
 
 
@@ -90,7 +92,7 @@ class GovWeb:
     """The servers: one per site address, and the proxy listener on 127.0.0.1."""
 
     def __init__(self, port: int = 0) -> None:
-        self.port = port or _free_port([s.ip for s in SITES])
+        self.port = port or _free_port([*(s.ip for s in SITES), SPAM_IP])
         self.token = secrets.token_hex(8)
         self.hits: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -105,6 +107,10 @@ class GovWeb:
     def proxy(self) -> str:
         return f"http://127.0.0.1:{self.proxy_port}"
 
+    def address_of(self, host: str) -> str:
+        """What DNS would say: the clone's name resolves to its address, addresses to themselves."""
+        return SPAM_IP if host == SPAM_HOST else host
+
     def site(self, ip: str) -> GovSite:
         return next(s for s in SITES if s.ip == ip)
 
@@ -115,6 +121,7 @@ class GovWeb:
     def start(self) -> Self:
         for site in SITES:
             self._serve((site.ip, self.port), site.ip)
+        self._serve((SPAM_IP, self.port), SPAM_HOST)
         proxy = self._serve(("127.0.0.1", 0), None)
         self.proxy_port = proxy.server_address[1]
         return self
@@ -249,13 +256,39 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_CONNECT(self) -> None:
+        """A tunnel, as proxies give clients that tunnel even plain HTTP (Playwright's fetch does)."""
+        host, _, port = self.path.rpartition(":")
+        target = (self.web.address_of(host), int(port or 80))
+        try:
+            upstream = socket.create_connection(target, timeout=10)
+        except OSError:
+            self.send_error(502)
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.close_connection = True
+        pipes = [
+            threading.Thread(target=_pipe, args=(a, b), daemon=True)
+            for a, b in ((self.connection, upstream), (upstream, self.connection))
+        ]
+        for pipe in pipes:
+            pipe.start()
+        for pipe in pipes:
+            pipe.join(30)
+        upstream.close()
+
     def do_GET(self) -> None:
         target = self.path
         if target.startswith(("http://", "https://")):  # a proxy request names its host
             parts = urlsplit(target)
             host, path = parts.netloc, parts.path or "/"
         else:
-            host = f"{self.ip}:{self.web.port}" if self.ip else str(self.headers.get("Host", ""))
+            host = (
+                (SPAM_HOST if self.ip == SPAM_HOST else f"{self.ip}:{self.web.port}")
+                if self.ip
+                else str(self.headers.get("Host", ""))
+            )
             path = target
         status, ctype, body = self.web.answer(host, path.split("?")[0], self.headers.get("Cookie", ""))
         self.send_response(status)
@@ -263,6 +296,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 def _free_port(ips: list[str]) -> int:
