@@ -33,6 +33,7 @@ _COOKIE_SCRIPT = re.compile(
     r"window\.location\.href\s*=\s*window\.location\.href",
     re.IGNORECASE,
 )
+_WAF_COOKIE = re.compile(r"document\.cookie\s*=|__jsl_clearance|\$_ts|wzws", re.IGNORECASE)
 _CAPTCHA = re.compile(r"验证码|captcha|滑块|拖动.{0,6}验证|geetest|人机验证|安全验证", re.IGNORECASE)
 _MAX_BODY = 64 * 1024  # a challenge page is a stub: a real page with a cookie script is not one
 
@@ -71,8 +72,11 @@ def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
         return "captcha"
     if not _COOKIE_SCRIPT.search(text) or "<script" not in text.lower():
         return None
-    # a real page also has scripts: a challenge has hardly any text of its own
-    if status in CHALLENGE_STATUSES or len(" ".join(visible.split())) < 200:
+    if status in CHALLENGE_STATUSES:
+        return "cookie"
+    # a 200 stub: hardly any text of its own and a script that sets a cookie or names a WAF; a page
+    # that merely asks for JavaScript (a list filled by scripts) is no challenge
+    if len(" ".join(visible.split())) < 200 and _WAF_COOKIE.search(text):
         return "cookie"
     return None
 

@@ -38,6 +38,9 @@ def test_detect() -> None:
     assert detect(521, {"content-type": "application/pdf"}, JSL) is None
     assert detect(200, HTML, CAPTCHA) == "captcha"
     assert detect(404, HTML, b"<html><body>not found</body></html>") is None
+    # a list that scripts fill asks for JavaScript too, but sets no cookie: not a challenge
+    spa = "<html><body><noscript>请开启JavaScript</noscript><div id='app'></div><script src='/app.js'></script></body></html>"
+    assert detect(200, HTML, spa.encode()) is None
 
 
 class FakeSolver:
