@@ -10,7 +10,9 @@ import argparse
 import os
 import sys
 
+from crawler.commands import coverage as coverage_command
 from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
+from crawler.commands import registry as registry_command
 from crawler.commands import report as report_command
 from crawler.commands import serve as serve_command
 from crawler.errors import ReportError
@@ -25,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
     # publishing: Datasette and the static report
     for module in (serve_command, report_command):
+        module.add_parser(sub)
+    # the national registry: discovery and checks, coverage against the division list
+    for module in (registry_command, coverage_command):
         module.add_parser(sub)
     return parser
 
