@@ -16,11 +16,10 @@ from tests.eval.gate import REFUSALS, Score, evaluate, load_annotations, resolve
 DOCS = load_annotations()
 REPORTS = [d for d in DOCS if "refused" not in d]
 REFUSED = [d for d in DOCS if "refused" in d]
+
+
 # Misses another branch is fixing, by document: region inference from the official division list
 # (crawler/parse/region.py) gives 陵城区 for 德州市陵城区自然资源局. Drop the entry once merged.
-PENDING = {"page_2021_archived.txt": ("page_2021_archived.txt: region.county = None, expected '陵城区'",)}
-
-
 def _name(doc):
     return doc["path"].rsplit("/", 1)[-1]
 
@@ -58,7 +57,7 @@ def test_document_fields_and_cells(doc, records):
     score = Score()
     evaluate(doc, record, score)
     assert score.fields + score.cells > 0
-    assert [m for m in score.misses if m not in PENDING.get(_name(doc), ())] == []
+    assert score.misses == []
 
 
 @pytest.mark.parametrize("doc", REFUSED, ids=_name)

@@ -201,7 +201,9 @@ def _county(text: str, city: str | None) -> str | None:
     start = text.index(city) + len(city) if city else 0
     for m in _COUNTY.finditer(text[start : start + 20]):
         name = m.group(1)
-        if any(name.endswith(x) or x in name for x in _NOT_COUNTY):
+        # a name on the official list is a county whatever it ends with (陵城区, 东城区, 历城区);
+        # the shapes below only rule out look-alikes the list does not know (主城区, 开发区)
+        if not _listed_county(name) and any(name.endswith(x) or x in name for x in _NOT_COUNTY):
             continue
         if city and name == city:
             continue
@@ -209,3 +211,8 @@ def _county(text: str, city: str | None) -> str | None:
             break  # a county name opens the agency name or follows its city
         return name
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _listed_county(name: str) -> bool:
+    return any(unit.level == "county" for unit in load().named(name, old=True))
