@@ -8,6 +8,7 @@ resource/metadata records that are not ``application/warc-fields``.
 
 from __future__ import annotations
 
+import fcntl
 import heapq
 import os
 import tempfile
@@ -62,9 +63,18 @@ def add_to_index(warc_paths: list[Path], index: Path) -> int:
     """Index only ``warc_paths`` and merge their lines into ``index`` (kept sorted, no duplicates).
 
     A periodic crawl adds its own WARCs without re-reading the whole archive.
-    Returns the line count of the merged index.
+    Returns the line count of the merged index. Crawler processes sharing an archive folder
+    (workers of one distributed crawl) take turns through a lock file beside the index:
+    each reads the index another one just replaced, so no worker's lines are lost.
     """
     index = Path(index)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    with open(index.with_name(f".{index.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _merge_into(warc_paths, index)
+
+
+def _merge_into(warc_paths: list[Path], index: Path) -> int:
     fresh = index.with_name(f".{index.name}.new")
     try:
         write_index(warc_paths, fresh)

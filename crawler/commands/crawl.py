@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
+from crawler import jobdir
 from crawler.commands.options import add_store_options, open_store
 from crawler.errors import ReportError
 from crawler.progress import crawl_summary
@@ -135,6 +136,10 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     args.data_dir.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(args, **overrides)
     _check_parse_function(settings)
+    # crash safety: a killed run of the same command is resumed from its WARCs (crawler/jobdir.py)
+    target = {"region": region, "start_url": start_url or getattr(args, "start_url", None), "since": args.since,
+              "registry": str(args.registry) if args.registry else None}  # fmt: skip
+    job = jobdir.start(args.data_dir, args.data_dir / "warc", target, settings)
     _show_progress()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
@@ -163,6 +168,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     if stats.get("finish_reason") not in {"finished", "closespider_pagecount"}:
         print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
         return 1
+    job.finish()
     return 0
 
 
