@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from crawler.errors import ReportError
+from crawler.grouplock import serialize_report
 
 metadata = sa.MetaData()
 
@@ -116,8 +117,15 @@ class Store:
             self.engine = sa.create_engine(url, future=True, pool_pre_ping=True)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            with self.engine.begin() as conn:
-                metadata.create_all(conn)
+            for attempt in range(8):
+                try:
+                    with self.engine.begin() as conn:
+                        metadata.create_all(conn)
+                    break
+                except OperationalError as exc:
+                    # another process (a crawl worker) created a table between our check and our CREATE
+                    if "already exists" not in str(exc) or attempt == 7:
+                        raise
         except (OperationalError, SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot open the record store {_redact(url)}: {_first_line(exc)}") from exc
 
@@ -173,9 +181,17 @@ class Store:
         """
         now = dt.datetime.now(dt.UTC)
         with self._lock, self.engine.begin() as conn:
+            serialize_report(conn, record["id"])  # several writer processes: see crawler/grouplock.py
             mapped = conn.execute(sa.select(report_groups.c.report_id).where(report_groups.c.group_key == group_key)).scalar()
             existing = conn.execute(sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == record["id"])).first()
-            if existing is not None and existing[1] != group_key:
+            # another page showing this report (its row may be named after this one): keep that page's sources,
+            # whichever of the two stores last (several workers store pages of one report in any order)
+            shared = conn.execute(
+                sa.select(report_groups.c.group_key).where(
+                    (report_groups.c.report_id == record["id"]) & (report_groups.c.group_key != group_key)
+                )
+            ).first()
+            if existing is not None and (existing[1] != group_key or shared is not None):
                 record = _with_sources(record, existing[0].get("sources", []))
                 # whichever page was met first, the record is the same: the smaller URL names it
                 pages = [u for u in (existing[0].get("page_url"), record.get("page_url")) if u]

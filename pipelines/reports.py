@@ -35,6 +35,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
 from crawler.corpus import apply_corpus_checks
+from crawler.grouplock import group_lock
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.merge import merge_group
 from crawler.resource import FetchedResource
@@ -214,7 +215,7 @@ class ReportPipeline:
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
         # save, merge and store as one step: two documents of a group finishing together
         # must not each store a merge that misses the other
-        with self._group_lock:
+        with self._group_lock, group_lock(self.store, item.group_key):  # other processes too (crawler/grouplock.py)
             self.store.save_document(
                 item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
                 last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),

@@ -30,7 +30,10 @@ def add_parser(sub: Any) -> None:
     where.add_argument("--region", help="a registry region and its children, e.g. 浙江省/温州市/瑞安市")
     where.add_argument("--start-url", help="any portal's address")
     where.add_argument("--due", action="store_true", help="every registry region whose schedule says it is due, once each")
+    where.add_argument("--status", action="store_true", help="with --frontier: its crawls, queues, busy hosts and workers")
     add_crawl_options(p)
+    p.add_argument("--frontier", metavar="redis://HOST:PORT/DB", help="join the shared crawl frontier in Redis (many workers)")
+    p.add_argument("--crawl-id", help="with --frontier: join this crawl id (default: the target's running crawl, else a new one)")
     p.add_argument("--now", type=_moment, help=argparse.SUPPRESS)  # --due as if at this ISO time (tests, dry runs)
     p.set_defaults(func=run)
 
@@ -122,6 +125,8 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any) -> int:
+    if getattr(args, "status", False):
+        return _frontier_status(args)
     if getattr(args, "due", False):
         from crawler.commands.due import run_due
 
@@ -139,7 +144,13 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     # crash safety: a killed run of the same command is resumed from its WARCs (crawler/jobdir.py)
     target = {"region": region, "start_url": start_url or getattr(args, "start_url", None), "since": args.since,
               "registry": str(args.registry) if args.registry else None}  # fmt: skip
-    job = jobdir.start(args.data_dir, args.data_dir / "warc", target, settings)
+    frontier_url = getattr(args, "frontier", None)
+    job = None if frontier_url else jobdir.start(args.data_dir, args.data_dir / "warc", target, settings)
+    if frontier_url:  # the shared frontier in Redis is the job state: workers join, leave, die, resume
+        from crawler import frontier
+
+        crawl_id = frontier.configure(settings, frontier_url, target, getattr(args, "crawl_id", None))
+        print(f"frontier: worker {settings['FRONTIER_WORKER']} of crawl {crawl_id}", file=sys.stderr)
     _show_progress()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
@@ -168,7 +179,18 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     if stats.get("finish_reason") not in {"finished", "closespider_pagecount"}:
         print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
         return 1
-    job.finish()
+    if job is not None:
+        job.finish()
+    return 0
+
+
+def _frontier_status(args: argparse.Namespace) -> int:
+    if not getattr(args, "frontier", None):
+        raise ReportError("--status needs --frontier redis://…", reason="options/invalid")
+    from crawler.frontier import connect
+    from crawler.frontier.status import crawls, format_status
+
+    print(format_status(crawls(connect(args.frontier))))
     return 0
 
 

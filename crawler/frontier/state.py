@@ -1,0 +1,283 @@
+"""The shared frontier's state in Redis: per-host queues, host leases, in-flight requests, workers.
+
+Every key of a crawl starts with ``govreports:<crawl id>``; a new periodic crawl gets a new id,
+so it starts from an empty seen-set and queues, and nothing a finished crawl left behind is
+read again. The keys (``P`` is the prefix):
+
+* ``P:q:<host>`` (list) the serialized requests waiting for a host, oldest first;
+  ``P:hosts`` (sorted set) the hosts with waiting requests, scored by when each may be
+  handed out next; ``P:next`` (hash) that moment per host, kept while its queue is empty;
+  ``P:pending`` (counter) requests waiting in all of them;
+* ``P:lease:<host>`` (sorted set) one member per request being downloaded from the host,
+  scored by when the lease expires. Never more than ``max_leases`` unexpired members: that
+  is the politeness bound across every worker. Workers renew the leases they hold with
+  each heartbeat; a dead worker's lapse within ``lease_ttl`` and its hosts go on;
+* ``P:inflight:data`` / ``P:inflight:owner`` (hashes) each handed-out request by token until
+  its worker is done with it, so a dead worker's requests go back in the queue;
+* ``P:workers`` (hash) worker id → its last heartbeat (JSON); ``P:active`` (set) workers
+  that took a request and have not been idle since: handing out a request and marking its
+  worker active is one atomic step, so "nothing pending and nobody active" means done;
+* ``P:dupefilter`` (set) scrapy-redis's seen-set; ``P:state`` "finished" once done.
+
+Times come from Redis (``TIME`` inside the scripts): workers on machines whose clocks
+disagree still agree on leases and delays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+ROOT = "govreports"
+
+# hand out the next request of a host whose delay has passed and whose leases are not all taken
+_POP = """
+local p, maxlease, delay, worker, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local hosts = redis.call('ZRANGEBYSCORE', p .. ':hosts', '-inf', now, 'LIMIT', 0, 64)
+for _, host in ipairs(hosts) do
+  local lease = p .. ':lease:' .. host
+  redis.call('ZREMRANGEBYSCORE', lease, '-inf', now)
+  if redis.call('ZCARD', lease) < maxlease then
+    local data = redis.call('LPOP', p .. ':q:' .. host)
+    if data then
+      redis.call('DECR', p .. ':pending')
+      redis.call('HSET', p .. ':inflight:data', token, data)
+      redis.call('HSET', p .. ':inflight:owner', token, worker)
+      redis.call('SADD', p .. ':active', worker)
+      local nxt = now + delay
+      redis.call('HSET', p .. ':next', host, nxt)
+      if redis.call('LLEN', p .. ':q:' .. host) > 0 then
+        redis.call('ZADD', p .. ':hosts', nxt, host)
+      else
+        redis.call('ZREM', p .. ':hosts', host)
+      end
+      return {host, data}
+    end
+    redis.call('ZREM', p .. ':hosts', host)
+  else
+    -- every lease taken: look at this host again a little later, the others first
+    redis.call('ZADD', p .. ':hosts', now + 0.05, host)
+  end
+end
+return false
+"""
+
+_PUSH = """
+local p, host, data = ARGV[1], ARGV[2], ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('RPUSH', p .. ':q:' .. host, data)
+redis.call('INCR', p .. ':pending')
+local nxt = tonumber(redis.call('HGET', p .. ':next', host) or '0')
+redis.call('ZADD', p .. ':hosts', 'NX', math.max(now, nxt), host)
+return 1
+"""
+
+# a lease for one download from a host; 0 when all are taken
+_ACQUIRE = """
+local lease, maxlease, ttl, token = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', lease, '-inf', now)
+if redis.call('ZCARD', lease) < maxlease then
+  redis.call('ZADD', lease, now + ttl, token)
+  return 1
+end
+return 0
+"""
+
+_RENEW = """
+local ttl = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[i - 1], 'XX', now + ttl, ARGV[i])
+end
+return 1
+"""
+
+_HEARTBEAT = """
+local p, worker, info = ARGV[1], ARGV[2], ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local decoded = cjson.decode(info)
+decoded['ts'] = now
+redis.call('HSET', p .. ':workers', worker, cjson.encode(decoded))
+return tostring(now)
+"""
+
+# the crawl is over when nothing waits and no worker is active: the caller must be idle itself
+_FINISH_IF_DONE = """
+local p, worker, pointer, crawl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+redis.call('SREM', p .. ':active', worker)
+if tonumber(redis.call('GET', p .. ':pending') or '0') > 0 then return 'pending' end
+if redis.call('SCARD', p .. ':active') > 0 then return 'active' end
+redis.call('SET', p .. ':state', 'finished')
+if redis.call('GET', pointer) == crawl then redis.call('DEL', pointer) end
+return 'finished'
+"""
+
+
+def text(value: Any) -> str:
+    """A Redis reply as text (replies are bytes: the queue holds pickles)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def redis_client(url: str) -> redis.Redis:
+    """A client for a ``redis://host:port/db`` URL (binary replies: requests are pickles)."""
+    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, health_check_interval=30)
+
+
+def new_worker_id() -> str:
+    """Unique across machines and restarts, readable in a WARC file name."""
+    host = "".join(c if c.isalnum() else "-" for c in socket.gethostname())[:24] or "host"
+    return f"{host}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def join_crawl(server: redis.Redis, target: str, crawl_id: str | None = None) -> str:
+    """The id of the running crawl of ``target``, or of a new one if none runs (``crawl_id`` forces one)."""
+    if crawl_id:
+        return crawl_id
+    pointer = f"{ROOT}:current:{target}"
+    fresh = f"{target}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(2)}"
+    server.set(pointer, fresh, nx=True)
+    current = server.get(pointer)
+    return text(current) if current else fresh
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_leases: int = 2  # requests in flight per host, all workers together
+    host_delay: float = 0.5  # seconds between two requests handed out for one host
+    lease_ttl: float = 30.0  # a lease not renewed for this long lapses (its worker died)
+    worker_ttl: float = 30.0  # a worker silent for this long is dead: its requests go back
+
+
+class Frontier:
+    """One worker's handle on a crawl's shared state (see the module docstring)."""
+
+    def __init__(self, server: redis.Redis, target: str, crawl_id: str, worker: str, limits: Limits) -> None:
+        self.server = server
+        self.target = target
+        self.crawl_id = crawl_id
+        self.worker = worker
+        self.limits = limits
+        self.prefix = f"{ROOT}:{crawl_id}"
+        self.pointer = f"{ROOT}:current:{target}"
+        self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
+        self._acquire = server.register_script(_ACQUIRE)
+        self._renew = server.register_script(_RENEW)
+        self._heartbeat = server.register_script(_HEARTBEAT)
+        self._finish = server.register_script(_FINISH_IF_DONE)
+        self.held: dict[str, str] = {}  # lease token → host, renewed by each heartbeat
+
+    # queue ---------------------------------------------------------------------------------
+    def push(self, host: str, data: bytes) -> None:
+        self._push(args=[self.prefix, host, data])
+
+    def pop(self) -> tuple[str, str, bytes] | None:
+        """(token, host, serialized request) of a request this worker may download now, or None."""
+        token = self.token()
+        found = self._pop(args=[self.prefix, self.limits.max_leases, self.limits.host_delay, self.worker, token])
+        if not found:
+            return None
+        return token, text(found[0]), bytes(found[1])
+
+    def token(self) -> str:
+        """A new lease or request token; it names its worker, so a dead worker's leases can be told."""
+        return f"{self.worker}|{secrets.token_hex(6)}"
+
+    def pending(self) -> int:
+        return int(self.server.get(f"{self.prefix}:pending") or 0)
+
+    def done_with(self, token: str) -> None:
+        """This worker finished with a handed-out request: it is no longer recoverable (nor needed)."""
+        pipe = self.server.pipeline(transaction=True)
+        pipe.hdel(f"{self.prefix}:inflight:data", token)
+        pipe.hdel(f"{self.prefix}:inflight:owner", token)
+        pipe.execute()
+
+    # leases --------------------------------------------------------------------------------
+    def acquire(self, host: str, token: str) -> bool:
+        ok = bool(
+            self._acquire(keys=[f"{self.prefix}:lease:{host}"], args=[self.limits.max_leases, self.limits.lease_ttl, token])
+        )
+        if ok:
+            self.held[token] = host
+        return ok
+
+    def release(self, host: str, token: str) -> None:
+        self.held.pop(token, None)
+        self.server.zrem(f"{self.prefix}:lease:{host}", token)
+
+    # workers -------------------------------------------------------------------------------
+    def heartbeat(self, info: dict[str, Any]) -> float:
+        """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time."""
+        held = dict(self.held)
+        if held:
+            self._renew(keys=[f"{self.prefix}:lease:{h}" for h in held.values()], args=[self.limits.lease_ttl, *held.keys()])
+        now = self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)])
+        return float(now)
+
+    def workers(self) -> dict[str, dict[str, Any]]:
+        raw = self.server.hgetall(f"{self.prefix}:workers")
+        return {text(k): json.loads(v) for k, v in raw.items()}
+
+    def dead_workers(self, now: float) -> list[str]:
+        return [
+            w
+            for w, info in self.workers().items()
+            if w != self.worker and now - float(info.get("ts", 0)) > self.limits.worker_ttl
+        ]
+
+    def claim(self, dead: str) -> list[tuple[str, bytes]]:
+        """Take over a dead worker: its handed-out requests (token, data) are returned to the caller, once.
+
+        Only the first worker to claim gets them (HSETNX), and the dead worker's leases are let go.
+        """
+        if not self.server.hsetnx(f"{self.prefix}:reaped", dead, self.worker):
+            return []
+        owners = self.server.hgetall(f"{self.prefix}:inflight:owner")
+        tokens = [text(t) for t, w in owners.items() if text(w) == dead]
+        found: list[tuple[str, bytes]] = []
+        for token in tokens:
+            data = self.server.hget(f"{self.prefix}:inflight:data", token)
+            if data is not None:
+                found.append((token, data if isinstance(data, bytes) else data.encode()))
+        for key in self.server.scan_iter(match=f"{self.prefix}:lease:*", count=500):
+            members = [text(m) for m in self.server.zrange(key, 0, -1) if text(m).startswith(f"{dead}|")]
+            if members:
+                self.server.zrem(key, *members)
+        self.server.hdel(f"{self.prefix}:workers", dead)
+        self.server.srem(f"{self.prefix}:active", dead)
+        return found
+
+    def requeue(self, token: str, host: str, data: bytes) -> None:
+        self.push(host, data)
+        self.done_with(token)
+
+    def finish_if_done(self) -> str:
+        """'pending', 'active' (another worker may still add requests) or 'finished' (and the crawl is closed)."""
+        return text(self._finish(args=[self.prefix, self.worker, self.pointer, self.crawl_id]))
+
+    def leave(self) -> None:
+        """A clean exit: this worker's requests are all done, its entry goes."""
+        owners = self.server.hgetall(f"{self.prefix}:inflight:owner")
+        for token, owner in owners.items():
+            if text(owner) == self.worker:
+                self.done_with(text(token))
+        self.server.hdel(f"{self.prefix}:workers", self.worker)
+        self.server.srem(f"{self.prefix}:active", self.worker)
