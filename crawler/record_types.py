@@ -26,6 +26,8 @@ class Region(TypedDict):
     province: str | None
     city: str | None
     county: str | None
+    #: GB/T 2260 code of the deepest division named (crawler/data/divisions.json)
+    code: NotRequired[str | None]
 
 
 class Section(TypedDict):
