@@ -16,6 +16,11 @@ page of the other host is fetched, and listed as skipped.
 that is not compressed is dropped, so the plain body is used, as the rebuild (warcio)
 reads the same archived response: decode what is decodable, else the raw body.
 
+:class:`ListDepthMiddleware`: Scrapy's DepthMiddleware, except that a list's own pages
+(requests marked ``meta["pagination"]``: next links, TRS pages, list APIs) keep the depth
+of the page that led to them: DEPTH_LIMIT counts hops between columns and sites, never the
+pages of one list, so a column of 500 pages is read to its end.
+
 :class:`BooksMiddleware`: a spider middleware keeping the crawl's books
 (:mod:`crawler.books`): exceptions while reading a page, links beyond the depth
 limit, redirects dropped as duplicates or loops, documents lost in the pipeline;
@@ -34,6 +39,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.depth import DepthMiddleware
 
 from archive.reader import ArchiveReadError, read_response
 from crawler import discovery
@@ -186,6 +192,23 @@ class LenientDecodingMiddleware:
         return response.replace(headers=headers)
 
 
+def link_depth(response: Response, request: Request) -> int:
+    """The depth ``request`` gets from ``response``: one hop more, except for a list's own pages."""
+    parent = int(response.meta.get("depth", 0))
+    return parent if request.meta.get("pagination") else parent + 1
+
+
+class ListDepthMiddleware(DepthMiddleware):
+    """DepthMiddleware (replaces it at 900) whose depth does not grow along a list's pages."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if response is None or not request.meta.get("pagination"):
+            return super().get_processed_request(request, response)
+        request.meta.pop("depth_reset", None)
+        request.meta["depth"] = link_depth(response, request)
+        return request
+
+
 class BooksMiddleware:
     """The spider's books (``spider.books``) for what the spider's own code never sees."""
 
@@ -223,7 +246,7 @@ class BooksMiddleware:
         books = self._books()
         if books is None or not isinstance(out, Request) or not self.max_depth:
             return True
-        depth = int(response.meta.get("depth", 0)) + 1
+        depth = link_depth(response, out)
         if depth <= self.max_depth:
             return True
         books.settle(out.url, "skipped", "depth limit", f"{depth} links from the start (DEPTH_LIMIT={self.max_depth})")
