@@ -44,7 +44,7 @@ from scrapy.spidermiddlewares.depth import DepthMiddleware
 from archive.reader import ArchiveReadError, read_response
 from crawler import discovery
 from crawler.books import Books, close_books
-from crawler.store import shared_store
+from crawler.store import Prior, shared_store
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -55,23 +55,40 @@ logger = logging.getLogger(__name__)
 
 
 class ConditionalRequestMiddleware:
+    """Validators from the crawl state, read once when the spider opens: no store query per request.
+
+    Every conditional request gets ``meta["prior"]`` (the :class:`crawler.store.Prior` of its URL,
+    or None for a URL never fetched): the archive extension writes a 304's revisit record from
+    it and the pipeline decides from it whether the bytes changed, without asking the store.
+    """
+
     def __init__(self, crawler: Crawler, store_url: str, warc_dir: Path) -> None:
-        self.store = shared_store(store_url)
+        self.store_url = store_url
         self.warc_dir = warc_dir
         self.stats = crawler.stats
+        self.state: dict[str, Prior] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED", True) or not settings.get("STORE_URL"):
             raise NotConfigured("INCREMENTAL_ENABLED is off or STORE_URL is not set")
-        return cls(crawler, settings["STORE_URL"], Path(settings.get("ARCHIVE_DIR", "data/warc")))
+        mw = cls(crawler, settings["STORE_URL"], Path(settings.get("ARCHIVE_DIR", "data/warc")))
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider: Spider) -> None:
+        hosts = getattr(spider, "hosts", None) or set()
+        self.state = shared_store(self.store_url).crawl_state(hosts)
+        if self.stats:
+            self.stats.set_value("incremental/known_urls", len(self.state))
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):
             return
-        state = self.store.document(request.url)
-        if state is None or state.warc is None or state.status != 200:
+        state = self.state.get(request.url)
+        request.meta["prior"] = state
+        if state is None or state.warc_file is None or state.status != 200:
             return
         if state.etag:
             request.headers.setdefault(b"If-None-Match", state.etag.encode("latin-1"))
@@ -83,7 +100,7 @@ class ConditionalRequestMiddleware:
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status != 304 or not request.meta.get("conditional"):
             return response
-        state = self.store.document(request.url)
+        state = request.meta.get("prior")
         try:
             if state is None or state.warc is None:
                 raise ArchiveReadError("no archived copy")

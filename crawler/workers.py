@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 
 Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
 ParseFunction = Callable[[FetchedResource], Outcome]
+# what a pool runs: a ParseFunction, or any picklable function of one task (the rebuild's workers read
+# their own bodies from the WARC and return more than the outcome); failures are always an Outcome
+TaskFunction = Callable[[Any], Any]
 
 #: a worker's own exit status when it outgrows its memory limit (any value no library uses)
 MEMORY_EXIT = 86
@@ -102,7 +105,7 @@ def _watch_rss(limit: int) -> None:
         time.sleep(_RSS_POLL)
 
 
-def _run(func: ParseFunction, document: FetchedResource) -> tuple[Outcome, str | None]:
+def _run(func: TaskFunction, document: Any) -> tuple[Any, str | None]:
     """The task a worker runs: the outcome, and a traceback when the parse raised."""
     try:
         return func(document), None
@@ -123,7 +126,7 @@ _POOLS: weakref.WeakSet[ParsePool] = weakref.WeakSet()
 class ParsePool:
     """Documents → outcomes in worker processes; :meth:`submit` never raises and its future never fails."""
 
-    def __init__(self, workers: int, limits: Limits | None = None, func: ParseFunction = try_process) -> None:
+    def __init__(self, workers: int, limits: Limits | None = None, func: TaskFunction = try_process) -> None:
         self.workers = max(1, workers)
         self.limits = limits or Limits()
         self.func = func  # the test hook: any picklable function with try_process's signature
@@ -140,8 +143,9 @@ class ParsePool:
             context=multiprocessing.get_context("spawn"),
         )  # fmt: skip
 
-    def submit(self, document: FetchedResource) -> Future[Outcome]:
-        outer: Future[Outcome] = Future()
+    def submit(self, document: Any) -> Future[Any]:
+        """``func(document)`` in a worker; the future's result is what it returned, or an Outcome for what went wrong."""
+        outer: Future[Any] = Future()
         with self._lock:
             self._pending.add(outer)
         outer.add_done_callback(self._forget)
@@ -181,7 +185,7 @@ class ParsePool:
         """Runs in pebble's thread: map what happened to one outcome."""
         if outer.done():
             return
-        url = document.url or document.filename or "a document"
+        url = _describe(document)
         try:
             outcome, trace = inner.result()
         except TimeoutError:
@@ -242,7 +246,13 @@ class ParsePool:
         return self._closed
 
 
-def _settle(outer: Future[Outcome], outcome: Outcome) -> None:
+def _describe(document: Any) -> str:
+    """The URL or file name of a task, for log lines."""
+    inner = getattr(document, "capture", document)
+    return str(getattr(inner, "url", None) or getattr(inner, "filename", None) or "a document")
+
+
+def _settle(outer: Future[Any], outcome: Outcome) -> None:
     with contextlib.suppress(InvalidStateError):  # cancelled or settled meanwhile (a stop racing a result)
         outer.set_result(outcome)
 

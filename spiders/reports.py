@@ -291,7 +291,8 @@ class ReportsSpider(scrapy.Spider):
             status=response.status, headers=headers, body=response.body,
             fetched_at=response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(),
             warc=response.meta.get("warc"), revalidated="revalidated" in response.flags, links=links or [],
-            title_hint=response.meta.get("link_text"),
+            title_hint=response.meta.get("link_text"), prior=response.meta.get("prior"),
+            prior_checked="prior" in response.meta,
         )  # fmt: skip
 
     # list APIs -----------------------------------------------------------------------------
