@@ -175,7 +175,9 @@ def decodable(body: bytes, encoding: bytes) -> bool:
         return True
     for wbits in windows:
         try:
-            zlib.decompressobj(wbits).decompress(body[:16384])
+            # the first 2 KiB tell a compressed stream from a plain body (header, first block) without
+            # inflating most of the page, which HttpCompressionMiddleware does once more right after
+            zlib.decompressobj(wbits).decompress(body[:2048])
             return True
         except zlib.error:
             continue

@@ -92,6 +92,11 @@ ARCHIVE_PREFIX = "govreports"
 STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
 PARSE_WORKERS = 0  # worker processes for the parser; 0: one per core but one, at most 4
 INCREMENTAL_ENABLED = True
+# the store's writes are committed in batches: this many writes, or a batch this old (seconds);
+# and always at the end of a crawl, when it is stopped, and at exit. A crash loses at most the
+# open batch, whose documents the next crawl parses again (their bytes are in the WARCs).
+STORE_BATCH_SIZE = 200
+STORE_BATCH_SECONDS = 2.0
 
 # Parse workers: per-document limits, the queue before them, Ctrl-C ---------------------------
 PARSE_TIMEOUT = 120.0  # seconds of wall-clock time a document may take; then its worker is killed (parse/timeout)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -268,7 +269,9 @@ class Backlog:
     """Admission to the parse queue, bounded by documents and by bytes; awaited on the event loop.
 
     A document larger than the byte bound is admitted when nothing else waits, so
-    one big body can never wait forever. :meth:`close` releases every waiter with False.
+    one big body can never wait forever. Waiters are admitted first come, first served, and
+    a release wakes only those that now fit (waking every waiter on every release cost the
+    crawl more than the parse queue itself). :meth:`close` releases every waiter with False.
     """
 
     def __init__(self, max_documents: int, max_bytes: int) -> None:
@@ -277,7 +280,7 @@ class Backlog:
         self.documents = 0
         self.bytes = 0
         self.closed = False
-        self._changed: asyncio.Condition | None = None  # made on first use, inside the running loop
+        self._waiting: collections.deque[tuple[int, asyncio.Future[bool]]] = collections.deque()
 
     def _room(self, size: int) -> bool:
         if self.documents == 0:
@@ -286,26 +289,46 @@ class Backlog:
 
     async def admit(self, size: int) -> bool:
         """Wait until ``size`` bytes fit; True once admitted, False when the backlog was closed meanwhile."""
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.closed or self._room(size))
-            if self.closed:
-                return False
+        if self.closed:
+            return False
+        if not self._waiting and self._room(size):
             self.documents += 1
             self.bytes += size
             return True
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((size, waiter))
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                await self.release(size)  # admitted just as it was cancelled: give the room back
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove((size, waiter))
+            raise
 
     async def release(self, size: int) -> None:
         self.documents -= 1
         self.bytes -= size
-        await self._notify()
+        self._wake()
 
     async def close(self) -> None:
         self.closed = True
-        await self._notify()
+        while self._waiting:
+            _size, waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(False)
 
-    async def _notify(self) -> None:
-        if self._changed is not None:
-            async with self._changed:
-                self._changed.notify_all()
+    def _wake(self) -> None:
+        """Admit waiters in order while the head of the queue fits."""
+        while self._waiting and not self.closed:
+            size, waiter = self._waiting[0]
+            if waiter.done():
+                self._waiting.popleft()
+                continue
+            if not self._room(size):
+                return
+            self._waiting.popleft()
+            self.documents += 1
+            self.bytes += size
+            waiter.set_result(True)

@@ -157,7 +157,8 @@ class ReportsSpider(scrapy.Spider):
             yield from self.parse_report(response)
             return
         found, pages = 0, []
-        for url, text, error in discovery.checked_links(response.selector.root, response.url):
+        # links followed already (the nav and footer of every page) are skipped before their text is read
+        for url, text, error in discovery.checked_links(response.selector.root, response.url, self._requested):
             for request in self._guarded(response.url, url, text, error):
                 found += _is_document_request(request)
                 if request.meta.get("pagination"):
