@@ -36,10 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.depth import DepthMiddleware
+from tldextract import TLDExtract
 
 from archive.reader import ArchiveReadError, read_response
 from crawler import discovery
@@ -50,6 +52,11 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+# Scrapy's cookie middleware splits cookie domains with a TLDExtract that downloads the public
+# suffix list from the internet on first use (and logs a traceback when it cannot). A crawler must
+# send nothing but its own requests: use the snapshot bundled with tldextract instead.
+scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 logger = logging.getLogger(__name__)
 

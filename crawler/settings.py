@@ -129,3 +129,13 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # or after RENDER_SETTLE_TIMEOUT seconds with what was rendered by then (listed as a failure)
 RENDER_SETTLE_TIMEOUT = 15.0
 RENDER_SETTLE_QUIET = 1.0
+
+# Anti-bot cookie challenges (crawler/challenge_middleware.py) ---------------------------
+# between HttpCompression (590) and Retry (550): it reads the decoded challenge page before a
+# 521 is retried; the browser solves each host once, its cookies go on every later request
+DOWNLOADER_MIDDLEWARES["crawler.challenge_middleware.ChallengeMiddleware"] = 580
+# after CookiesMiddleware (700), which rewrites the Cookie header: the earned cookies are added to it
+DOWNLOADER_MIDDLEWARES["crawler.challenge_middleware.ChallengeCookieMiddleware"] = 750
+CHALLENGE_ENABLED = True
+CHALLENGE_MAX_ATTEMPTS = 3  # solves per host and run before the host is given up
+CHALLENGE_BACKOFF = 30.0  # seconds before a second solve for a host, doubled each time

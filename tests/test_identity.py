@@ -67,7 +67,7 @@ def test_year_first_title_of_a_page():
     record = parse_html(report_html(title=title + "_福州市鼓楼区人民政府", h1=title))
     assert record["agency"] == "福州市鼓楼区教育局"
     assert record["year"] == 2021
-    assert record["region"] == {"province": "福建省", "city": "福州市", "county": "鼓楼区"}
+    assert record["region"] == {"province": "福建省", "city": "福州市", "county": "鼓楼区", "code": "350102"}
 
 
 @pytest.mark.parametrize(

@@ -217,3 +217,27 @@ def test_books_middleware_tells_loops_from_duplicates(tmp_path: Path) -> None:
     assert (books.entries[a].state, books.entries[a].reason) == ("failed", "redirect loop")
     assert (books.entries[c].state, books.entries[c].reason) == ("skipped", "duplicate")
     assert f"{PORTAL}/plain.html" not in books.entries
+
+
+def test_cookie_domains_are_split_without_fetching_the_public_suffix_list(monkeypatch):
+    """Scrapy's cookie middleware would download the public suffix list: nothing may leave the machine."""
+    import socket
+
+    import tldextract
+    from scrapy.downloadermiddlewares import cookies as scrapy_cookies
+
+    import crawler.middlewares  # noqa: F401  (installs the offline splitter)
+
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    splitter = scrapy_cookies._split_domain
+    assert isinstance(splitter, tldextract.TLDExtract)
+    assert tuple(splitter.suffix_list_urls) == ()
+    assert scrapy_cookies._is_public_domain("gov.cn") is True
+    assert scrapy_cookies._is_public_domain("www.huaian.gov.cn") is False
+    assert attempts == []

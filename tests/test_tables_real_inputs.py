@@ -322,13 +322,15 @@ def test_flattened_2021_report_gets_its_template_and_null_cells():
     record = parse_text(report("某某市生态环境局2021年政府信息公开工作年度报告", FLAT_2021))
     assert record["template"] == "2021"
     proactive = record["proactive"]
-    assert proactive["regulations"] == {"made": None, "repealed": None, "in_force": None}
+    # three zeros for three columns: no other reading ("00" is never printed)
+    assert proactive["regulations"] == {"made": 0, "repealed": 0, "in_force": 0}
     assert proactive["normative_documents"] == {"made": None, "repealed": None, "in_force": None}
     assert proactive["licensing"] == {"decisions": 1234}  # one cell: the whole run is its number
     assert proactive["penalty"] == {"decisions": 56}
     assert proactive["fees"] == {"amount_10k_yuan": 0}
     rows = record["requests"]["rows"]
-    assert rows["new"] == rows["carried_over"] == rows["disclosed"] == rows["result_total"] == NULL7
+    assert rows["new"] == rows["disclosed"] == rows["result_total"] == NULL7
+    assert rows["carried_over"] == [0] * 7  # seven digits, seven columns, and 总计 = the six
     assert rows["carried_forward"] == [0] * 7  # spaces still part seven numbers
     warned = record["warnings"]
     assert any("normative_documents" in w and "'898989'" in w and "null" in w for w in warned)
@@ -439,3 +441,159 @@ def test_any_re_extracted_text_gives_a_record_or_a_reason(lines):
         assert str(exc)  # a one-line reason, never a traceback
     else:
         assert record["template"] in {"pre2019", "2019", "2021"}
+
+
+# --------------------------------------------------------------------------------------
+# Shapes from issue 7: merged header cells, OCR placeholder cells, wrapped labels, rows run together
+
+# pdf→markdown: the applicant header's two names merged into one cell, 总计 shifted right, the
+# company columns shifted left under the label columns
+T3_MERGED_HEADER = T3_2021_MD.replace(
+    "| | | | 自然人 | 法人或其他组织 | | | | | 总计 |\n| | | | | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |",
+    "| | | 自然人 法人或其他组织 | | | | | 总计 | | |\n| | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | | | | |",
+)
+
+
+def test_a_header_cell_merging_column_names_is_not_the_total_row():
+    assert T3_MERGED_HEADER != T3_2021_MD
+    record = parse_text(report("某某县卫生健康局2023年政府信息公开工作年度报告", T2_2021_MD, T3_MERGED_HEADER))
+    requests = record["requests"]
+    assert requests["rows"]["result_total"] == [9, 2, 0, 0, 0, 0, 11]
+    assert requests["rows"]["new"] == [10, 2, 0, 0, 1, 0, 13]
+    assert requests["extra_rows"] == []
+    assert not any("printed twice" in w or "value cells" in w for w in record["warnings"])
+
+
+# OCR of a printed 2019 table, tab-separated: the vertical 三、本年度办理结果 comes back one
+# character per row in column 0, so rows without a sub-item carry an empty cell before their
+# numbers and sit one column right of the header; rows with a sub-item fill that column
+OCR_T3_TABS = """三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二\t\t申请人情况\t\t\t\t\t\t
+\t\t自然人\t法人或其他组织\t\t\t\t\t总计
+\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t
+一、本年新收政府信息公开申请数量\t\t20\t3\t0\t1\t0\t0\t24
+二、上年结转政府信息公开申请数量\t\t2\t0\t0\t0\t0\t0\t2
+三\t（一）予以公开\t\t11\t1\t0\t0\t0\t0\t12
+、\t（二）部分公开（区分处理的，只计\t\t\t\t\t\t\t\t
+\t这一情形，不计其他情形）\t\t3\t0\t0\t0\t0\t0\t3
+本\t（三）不予公开\t1．属于国家秘密\t1\t0\t0\t0\t0\t0\t1
+年\t（四）无法提供\t1．本机关不掌握相关政府信息\t4\t2\t0\t1\t0\t0\t7
+度\t（五）不予处理\t2．重复申请\t1\t0\t0\t0\t0\t0\t1
+\t（六）其他处理\t\t2\t0\t0\t0\t0\t0\t2
+\t（七）总计\t\t22\t3\t0\t1\t0\t0\t26
+四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0
+"""
+
+
+def test_ocr_rows_behind_an_empty_placeholder_cell_keep_their_columns():
+    record = parse_text(report("某某区民政局2020年政府信息公开工作年度报告", OCR_T3_TABS))
+    rows = record["requests"]["rows"]
+    assert rows["new"] == [20, 3, 0, 1, 0, 0, 24]
+    assert rows["disclosed"] == [11, 1, 0, 0, 0, 0, 12]
+    assert rows["partially_disclosed"] == [3, 0, 0, 0, 0, 0, 3]  # label on two lines, numbers on the second
+    assert rows["withheld.state_secret"] == [1, 0, 0, 0, 0, 0, 1]
+    assert rows["unavailable.not_held"] == [4, 2, 0, 1, 0, 0, 7]
+    assert rows["other"] == [2, 0, 0, 0, 0, 0, 2]
+    assert rows["result_total"] == [22, 3, 0, 1, 0, 0, 26]
+    assert rows["carried_forward"] == [0] * 7
+    failed = [c for c in record["checks"] if c["ok"] is False and c["rule"] in {"T3-1", "T3-3"}]
+    assert failed == []
+    assert any("予以公开" in w and "shifted" in w for w in record["warnings"])
+
+
+def test_a_row_right_of_the_header_without_a_constant_shift_is_not_read_by_it():
+    # the last value past 总计 but the values do not keep the header's spacing: never shifted
+    header = [Row(cells=["", "", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", ""], table=0)]
+    gapped = Row(cells=["（一）予以公开", "", "1", "", "0", "0", "0", "0", "0", "1"], table=0)
+    table, warnings = parse_requests(header + [gapped])
+    assert table is not None
+    assert table["rows"]["disclosed"] == [1, None, 0, 0, 0, 0, 0]  # under the header as printed
+    assert any("right of the 总计 column" in w for w in warnings)
+
+
+OCR_T2_WRAPPED = """二、主动公开政府信息情况
+第二十条第（五）项\t\t\t
+信息内容\t上一年项目数量\t本年增/减\t处理决定数量
+行政许可\t12\t-3\t86
+其他对外管理服务\t\t\t
+事项\t7\t0\t412
+第二十条第（六）项\t\t\t
+信息内容\t上一年项目数量\t本年增/减\t处理决定数量
+行政处罚\t4\t1\t2
+"""
+
+
+def test_table_two_label_wrapped_before_its_numbers_is_one_row():
+    record = parse_text(report("某某区民政局2020年政府信息公开工作年度报告", OCR_T2_WRAPPED))
+    proactive = record["proactive"]
+    assert proactive["other_services"] == {"previous": 7, "change": 0, "decisions": 412}
+    assert proactive["licensing"] == {"previous": 12, "change": -3, "decisions": 86}
+    assert "extra_rows" not in proactive
+
+
+def test_table_two_row_with_its_blank_cells_printed_keeps_its_positions():
+    # "| 规章 | 0 | | |" prints four cells: the 0 is 本年制发件数; "| 规章 | 0 |" would not say
+    explicit = T2_2021_MD.replace("| 规章 | 0 | 0 | 0 |", "| 规章 | 0 | | |")
+    record = parse_text(report("某某县交通运输局2021年政府信息公开工作年度报告", explicit))
+    assert record["proactive"]["regulations"] == {"made": 0, "repealed": None, "in_force": None}
+    stopped = T2_2021_MD.replace("| 规章 | 0 | 0 | 0 |", "| 规章 | 0 |")
+    record = parse_text(report("某某县交通运输局2021年政府信息公开工作年度报告", stopped))
+    assert record["proactive"]["regulations"] == {"made": None, "repealed": None, "in_force": None}
+    assert any("regulations" in w and "left null" in w for w in record["warnings"])
+
+
+FLAT_RUN_2021 = """二、主动公开政府信息情况
+第二十条第（一）项
+信息内容本年制发件数本年废止件数现行有效件数
+规章000
+行政规范性文件213
+三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况
+自然人法人或其他组织总计
+商业企业科研机构社会公益组织法律服务机构其他
+一、本年新收政府信息公开申请数量4100106
+二、上年结转政府信息公开申请数量1000002
+三、本年度办理结果（一）予以公开2100003
+（七）总计3100106
+四、结转下年度继续办理2000013
+四、政府信息公开行政复议、行政诉讼情况
+行政复议行政诉讼
+结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉
+结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计
+"""
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ("100010000000000", {"review": [1, 0, 0, 0, 1], "litigation_direct": [0] * 5, "litigation_after_review": [0] * 5}),
+        ("100000000000000", None),  # 复议 总计 0 with a 1 before it: some cell was not one digit
+        (
+            "1 0 0 0 1 0 0 0 0 0 2 0 0 1 3",
+            {"review": [1, 0, 0, 0, 1], "litigation_direct": [0] * 5, "litigation_after_review": [2, 0, 0, 1, 3]},
+        ),
+    ],
+)
+def test_flattened_tables_split_only_where_the_digits_allow_one_reading(numbers, expected):
+    record = parse_text(report("某某区财政局2021年政府信息公开工作年度报告", FLAT_RUN_2021 + numbers + "\n"))
+    proactive, rows = record["proactive"], record["requests"]["rows"]
+    assert proactive["regulations"] == {"made": 0, "repealed": 0, "in_force": 0}  # nothing but 0|0|0 prints "000"
+    assert proactive["normative_documents"] == {"made": None, "repealed": None, "in_force": None}  # 21|3, 2|13 …
+    assert rows["new"] == [4, 1, 0, 0, 1, 0, 6]  # one digit per cell and 4+1+0+0+1+0 = 6
+    assert rows["carried_over"] == NULL7  # 1+0+0+0+0+0 ≠ 2: some cell was not one digit
+    assert rows["disclosed"] == [2, 1, 0, 0, 0, 0, 3]
+    assert rows["result_total"] == NULL7  # 3+1+0+0+1+0 ≠ 6
+    assert rows["carried_forward"] == [2, 0, 0, 0, 0, 1, 3]  # not taken for part 四 of the report either
+    warned = record["warnings"]
+    assert any("上年结转" in w and "does not add up" in w and "null" in w for w in warned)
+    assert any("normative_documents" in w and "'213'" in w and "null" in w for w in warned)
+    # a table row with its numbers is not a part of the report
+    assert [s["number"] for s in record["sections"]] == ["一", "二", "三", "四", "五"]
+    assert record["sections"][3]["heading"] == "政府信息公开行政复议、行政诉讼情况"
+    review = record["review_litigation"]
+    assert review is not None, "table 四 not found"
+    if expected is None:
+        assert all(v is None for group in review.values() for v in group.values())
+        assert any("table 四" in w and "null" in w for w in warned)
+    else:
+        assert {g: list(review[g].values()) for g in review} == expected

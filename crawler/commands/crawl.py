@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -27,8 +28,18 @@ def add_parser(sub: Any) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--region", help="a registry region and its children, e.g. 浙江省/温州市/瑞安市")
     where.add_argument("--start-url", help="any portal's address")
+    where.add_argument("--due", action="store_true", help="every registry region whose schedule says it is due, once each")
     add_crawl_options(p)
+    p.add_argument("--now", type=_moment, help=argparse.SUPPRESS)  # --due as if at this ISO time (tests, dry runs)
     p.set_defaults(func=run)
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("an ISO date and time such as 2025-02-01T03:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def add_crawl_options(p: Any) -> None:
@@ -110,6 +121,10 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any) -> int:
+    if getattr(args, "due", False):
+        from crawler.commands.due import run_due
+
+        return run_due(args)
     if args.render != "never" and not Path(CHROMIUM).exists():
         print(f"warning: {CHROMIUM} not found (apt install chromium); lists that need scripts will be missed", file=sys.stderr)
         args.render = "never"

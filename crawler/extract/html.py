@@ -188,6 +188,9 @@ def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
                 out.append(Table(rows=grid))
             return
         block = tag in _BLOCK_TAGS or tag in {"table", "td", "th"}
+        if block and tag not in {"td", "th", "table"} and _link_bar(el):
+            flush()
+            return  # a menu of links (首页 政务公开 …): no line of the report
         if block:
             flush()
         if tag == "br":
@@ -204,6 +207,27 @@ def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
     walk(root)
     flush()
     return out
+
+
+_LINK_SEPARATORS = re.compile(r"[\s|｜/>»›·•、,，\-—_]*")
+_MENU_ITEM = 10  # a menu entry is a few words; a report's title or a list entry is longer
+
+
+def _link_bar(el: etree._Element) -> bool:
+    """A block made only of two or more short links: a site's menu, a breadcrumb, a link row.
+
+    Its words would otherwise run into the report's title on the next line.
+    """
+    links = [a.text_content().strip() for a in el.iter("a")]
+    links = [t for t in links if t]
+    if len(links) < 2 or any(len(t) > _MENU_ITEM for t in links):
+        return False
+    rest = el.text_content()
+    if len(rest) > 200:
+        return False
+    for text in links:
+        rest = rest.replace(text, "", 1)
+    return _LINK_SEPARATORS.fullmatch(rest) is not None
 
 
 def _hidden(el: etree._Element) -> bool:

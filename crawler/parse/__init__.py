@@ -36,7 +36,8 @@ def normalize_blocks(doc: Document) -> list[Block]:
         if isinstance(block, Table):
             out.extend(join_wrapped_lines(run))
             run = []
-            out.append(Table(rows=[[normalize_cell(c) for c in row] for row in block.rows], notes=block.notes))
+            rows = [[normalize_cell(c) for c in row] for row in block.rows]
+            out.append(Table(rows=rows, notes=block.notes, row_lengths=block.row_lengths))
         else:
             text = normalize_text(block)
             if text:

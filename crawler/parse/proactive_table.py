@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.parse.labels import label_core, similarity
 from crawler.parse.rows import Row
-from crawler.parse.values import parse_value, run_together, split_numbers
+from crawler.parse.values import forced, parse_value, run_together, single_digits, split_numbers
 
 ITEMS = {
     "regulations": "规章",
@@ -95,7 +95,7 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
     out: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
     labels: dict[str, str] = {}  # item → the label as printed
-    for row in rows:
+    for row, label in _join_wrapped(rows):
         # a flattened row (cells run together) may carry the header text in front of its label
         flat = run_together(row.labels[-1]) if row.labels and not row.has_values else None
         if flat is not None:
@@ -111,13 +111,13 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
         if fields and not row.has_values:
             header = fields
             continue
-        if not row.labels or "第二十条" in row.text:
+        if not label or "第二十条" in row.text:
             continue
-        item = _item(row.labels[-1])
+        item = _item(label)
         if item is None:
             if row.has_values:
-                extras.append({"label": row.labels[-1], "values": [parse_value(v)[0] for v in row.values if v]})
-                warnings.append(f"table 二: unknown row {row.labels[-1]!r} kept in extra_rows")
+                extras.append({"label": label, "values": [parse_value(v)[0] for v in row.values if v]})
+                warnings.append(f"table 二: unknown row {label!r} kept in extra_rows")
             continue
         record, notes = _item_values(row, item, header, template)
         warnings.extend(notes)
@@ -125,13 +125,33 @@ def parse_proactive(rows: list[Row], template: str) -> tuple[dict[str, Any] | No
             warnings.append(f"table 二: row {item} printed twice; the first is kept")
             continue
         out[item] = record
-        labels[item] = row.labels[-1]
+        labels[item] = label
     if not out:
         return None, warnings
     if extras:
         out["extra_rows"] = extras
     out["labels"] = labels
     return out, warnings
+
+
+def _join_wrapped(rows: list[Row]) -> list[tuple[Row, str]]:
+    """Rows with the label they print; a label wrapped onto the next line joined back.
+
+    OCR and converters print a long label's start on a line of its own and its rest with the
+    values ("其他对外管理服务" / "事项 7 0 412"): the two lines are one row when the rest
+    names no item by itself and the joined label names one.
+    """
+    out: list[tuple[Row, str]] = []
+    for row in rows:
+        label = row.labels[-1] if row.labels else ""
+        if out and row.has_values and label and _item(label) is None:
+            prev, start = out[-1]
+            joined = start + "".join(row.labels)
+            if not prev.has_values and start and not header_fields(prev) and _item(joined) is not None:
+                out[-1] = (row, joined)
+                continue
+        out.append((row, label))
+    return out
 
 
 def _item(label: str) -> str | None:
@@ -199,6 +219,10 @@ def _run_together_values(item: str, numbers: str, template: str) -> tuple[dict[s
     cells = split_numbers(numbers, len(defaults))
     if len(defaults) == 1 and parse_value(numbers)[0] is not None:
         cells = [numbers]  # one cell: the whole run is its number ("1 234" with a thousands space)
+    if cells is None and forced(numbers):
+        # table 二 has no sum to check a split against: one digit per cell only when the digits
+        # allow no other reading ("000"; "213" may be 21|3 or 2|13 with a cell left blank)
+        cells = single_digits(numbers, len(defaults))
     if cells is None:
         return record, [f"table 二: row {item} has its numbers run together ({numbers!r}); its cells are left null"]
     for f, cell in zip(defaults, cells, strict=True):
@@ -213,14 +237,16 @@ def _defaults(item: str, template: str) -> list[str]:
 def _by_position(row: Row, positions: dict[int, str], filled: list[int]) -> list[tuple[str, str]] | None:
     """The row's cells under the header's columns, when the grid lines them up.
 
-    Values packed to the left with the last columns blank are not lined up: a short
-    row (``规章 | 22 | 235`` under three columns) pads out to the same grid.
+    A row of a text dump that stops short is not lined up: ``规章 | 22 | 235`` under three
+    columns may have lost any of its cells. A row that prints its blank cells
+    (``规章 | 0 | | |``), or a grid whose rows are the document's own (HTML, DOCX, PDF),
+    keeps its positions.
     """
     if not positions or not set(filled) <= set(positions):
         return None
     columns = sorted(positions)
-    if len(filled) < len(columns) and filled == columns[: len(filled)]:
-        return None
+    if len(filled) < len(columns) and filled == columns[: len(filled)] and row.stops_before(columns[len(filled)]):
+        return None  # the row stopped there: its missing cells may have been anywhere before
     return [(positions[i], row.cells[i]) for i in columns]
 
 

@@ -25,7 +25,7 @@ from crawler.parse.labels import (
     strip_numbering,
 )
 from crawler.parse.rows import Row, trim_cells
-from crawler.parse.values import parse_value, run_together, split_numbers
+from crawler.parse.values import parse_value, run_together, single_digits, split_numbers, sum_readings
 
 _MATCH = 0.6  # below this a label is not the official one
 _SURE = 0.85  # below this a match is reported as loose
@@ -193,8 +193,27 @@ def _join_fragments(rows: list[Row]) -> list[_Logical]:
 
 
 def _is_header(cores: list[str]) -> bool:
-    """A header row of the table (column names, the 勾稽 note), repeated where the table continues."""
-    return sum(c in _COLUMN_CORES for c in cores) >= 2 or any("勾稽" in c or "申请人情况" in c for c in cores)
+    """A header row of the table (column names, the 勾稽 note), repeated where the table continues.
+
+    Converters merge header cells ("自然人 法人或其他组织"): a cell made only of column names
+    counts each of them.
+    """
+    return sum(_column_names(c) for c in cores) >= 2 or any("勾稽" in c or "申请人情况" in c for c in cores)
+
+
+_HEADER_WORDS = sorted({*_COLUMN_CORES, "法人或其他组织", "申请人情况"}, key=len, reverse=True)
+
+
+def _column_names(core: str) -> int:
+    """How many column names a header cell's core is made of (0 when it holds anything else)."""
+    count = 0
+    while core:
+        word = next((w for w in _HEADER_WORDS if core.startswith(w)), None)
+        if word is None:
+            return 0
+        core = core[len(word) :]
+        count += 1
+    return count
 
 
 def _score(labels: list[str]) -> float:
@@ -293,21 +312,40 @@ def _subtotal_position(rows: list[Row]) -> int | None:
 
 
 def _run_together_values(item: _Logical, numbers: str) -> tuple[list[int | float | None], list[str]]:
-    """A row whose numbers ran into its label: read only when spaces still part them, seven of them."""
+    """A row whose numbers ran into its label: read when spaces still part them, seven of them,
+    or when seven digits are one per cell and that alone is a reading whose 总计 is the sum of
+    the six applicant columns (a blank or a 12 elsewhere would leave the digits another reading)."""
     name = "".join(item.labels)
-    cells = split_numbers(numbers, len(REQUEST_COLUMNS))
-    if cells is None:
-        return [None] * len(REQUEST_COLUMNS), [
-            f"table 三: row {name!r} has its numbers run together ({numbers!r}); its cells are left null"
+    width = len(REQUEST_COLUMNS)
+    cells = split_numbers(numbers, width)
+    if cells is not None:
+        return [parse_value(c)[0] for c in cells], [f"table 三: row {name!r} read from numbers run together ({numbers!r})"]
+    digits = single_digits(numbers, width)
+    if digits is not None:
+        single = [int(d) for d in digits]
+        readings = sum_readings(numbers, width)
+        if readings == [single]:
+            return list(single), [
+                f"table 三: row {name!r} read one digit per cell from {numbers!r} (its 总计 is the sum of the others)"
+            ]
+        why = "another reading adds up as well" if single in readings else "one digit per cell does not add up"
+        return [None] * width, [
+            f"table 三: row {name!r} has its digits run together ({numbers!r}) and {why}; its cells are left null"
         ]
-    return [parse_value(c)[0] for c in cells], [f"table 三: row {name!r} read from numbers run together ({numbers!r})"]
+    return [None] * width, [f"table 三: row {name!r} has its numbers run together ({numbers!r}); its cells are left null"]
 
 
 def _values(row: Row, grids: dict[int, list[int]], subtotal_at: int | None = None) -> tuple[list[int | float | None], list[str]]:
     notes: list[str] = []
     name = "".join(row.labels) or "(no label)"
     columns = grids.get(row.table)
-    if columns is not None and _under_header(row, columns):
+    shifted = _shifted(row, columns) if columns is not None else None
+    if shifted is not None:
+        # an OCR or converter put an empty cell in front of this row's values (a rowspan's
+        # placeholder): its values keep the header's spacing, one or more places to the right
+        cells = [row.cells[i] for i in shifted]
+        notes.append(f"table 三: row {name!r} is shifted right of the header's columns; read with the shift")
+    elif columns is not None and _under_header(row, columns):
         cells = [row.cells[i] for i in columns]
         if any(row.cells[columns[-1] + 1 :]):
             notes.append(f"table 三: row {name!r} has a value right of the 总计 column; ignored")
@@ -340,3 +378,15 @@ def _under_header(row: Row, columns: list[int]) -> bool:
     # is a cell the converter added at the end (reported by the caller), the others still line up
     wanted = set(columns)
     return not any(cell for i, cell in enumerate(row.cells[: columns[-1]]) if i >= row.label_end and i not in wanted)
+
+
+def _shifted(row: Row, columns: list[int]) -> list[int] | None:
+    """The header's columns moved right by as much as the row's last value sits past 总计, when
+    every value of the row sits in the moved columns and none in its label cells; else None."""
+    filled = [i for i in range(row.label_end, len(row.cells)) if row.cells[i]]
+    if not filled or filled[-1] <= columns[-1] or row.label_end > columns[0]:
+        return None  # (labels reaching into the value columns: the row is read in order instead)
+    moved = [c + filled[-1] - columns[-1] for c in columns]
+    if moved[0] < row.label_end or not set(filled) <= set(moved):
+        return None
+    return moved

@@ -24,6 +24,10 @@ class Row:
 
     cells: list[str]
     table: int  # index of the grid it came from
+    # cells the row printed before the grid padded it (None: all of them); past it, unknown
+    printed: int | None = None
+    # a line of prose that is a table row with its cells run together ("规章000")
+    flattened: bool = False
     label_end: int = field(init=False)  # cells[:label_end] hold the labels
 
     def __post_init__(self) -> None:
@@ -48,6 +52,10 @@ class Row:
     @property
     def text(self) -> str:
         return "".join(self.labels)
+
+    def stops_before(self, position: int) -> bool:
+        """True when the row ended before ``position``: a cell there was never printed."""
+        return self.printed is not None and self.printed <= position
 
 
 def trim_cells(cells: list[str], width: int) -> list[str]:
@@ -141,7 +149,17 @@ def flat_rows(block: str) -> list[str]:
 
 
 def drop_placeholder_columns(grid: list[list[str]]) -> list[list[str]]:
-    """The grid without the empty columns an OCR or converter inserted.
+    """The grid without the empty columns an OCR or converter inserted (see :func:`kept_columns`)."""
+    keep = kept_columns(grid)
+    if keep is None:
+        return grid
+    width = max((len(r) for r in grid), default=0)
+    rows = [r + [""] * (width - len(r)) for r in grid]
+    return [[r[c] for c in keep] for r in rows]
+
+
+def kept_columns(grid: list[list[str]]) -> list[int] | None:
+    """The columns of the grid that are not empty placeholder columns; None when all are kept.
 
     A column is dropped when no row has anything but blanks and placeholder glyphs (□) in it,
     and either one of them is a glyph or the grid has a header row that names its real
@@ -158,15 +176,14 @@ def drop_placeholder_columns(grid: list[list[str]]) -> list[list[str]]:
         sum(1 for c in r if c and not is_value_cell(c)) >= 2 and not any(c and is_value_cell(c) for c in r) for r in rows
     )
     keep = [c for c in range(width) if not (empty(c) and (has_header or any(r[c] for r in rows)))]
-    if len(keep) == width:
-        return grid
-    return [[r[c] for c in keep] for r in rows]
+    return None if len(keep) == width else keep
 
 
 def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
     """All table rows of the (normalised) blocks, by the report table they belong to."""
     zones: dict[str, list[Row]] = {z: [] for z in ZONES}
     zone: str | None = None
+    flat_header = False  # the previous line was table 四's header flattened to text (结果维持结果纠正…)
     for index, block in enumerate(blocks):
         if isinstance(block, str):
             heading = _heading_zone(block)
@@ -175,12 +192,18 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
             elif zone is not None and run_together(block):
                 # a table flattened to lines, each row's cells run together ("规范性文件898989"):
                 # its label still names the row; the table parsers decide what the numbers allow
-                zones[zone].extend(Row(cells=[line], table=index) for line in flat_rows(block))
+                zones[zone].extend(Row(cells=[line], table=index, flattened=True) for line in flat_rows(block))
+            elif zone == "review":
+                row = _flat_review_row(block, index, flat_header)
+                if row is not None:
+                    zones[zone].append(row)
+            flat_header = zone == "review" and sum(word in block for word in _REVIEW_FIELDS) >= 2
             continue
         assert isinstance(block, Table)
-        for raw in drop_placeholder_columns(block.rows):
+        keep = kept_columns(block.rows)
+        for r, raw in enumerate(drop_placeholder_columns(block.rows)):
             # blank rows stay: a table printed with every cell blank is still a table
-            row = Row(cells=list(raw), table=index)
+            row = Row(cells=list(raw), table=index, printed=_printed(block, r, keep))
             marker = _marker_zone(row)
             if marker is None and zone == "requests" and _review_shaped(row, len(raw)):
                 marker = "review"  # table 四's numbers right after table 三, their header lost or garbled
@@ -189,3 +212,33 @@ def zone_rows(blocks: list[Block]) -> dict[str, list[Row]]:
             if zone is not None:
                 zones[zone].append(row)
     return zones
+
+
+def _printed(table: Table, row: int, keep: list[int] | None) -> int | None:
+    """Cells the grid's row printed, counted in the columns that remain (see Table.row_lengths)."""
+    if table.row_lengths is None or row >= len(table.row_lengths):
+        return None
+    length = table.row_lengths[row]
+    return length if keep is None else sum(1 for c in keep if c < length)
+
+
+# a line of numbers only: table 四's one data row once a dump dropped its grid
+_NUMBERS_LINE = re.compile(r"^\d+(?:\s+\d+)*$")
+
+
+def _flat_review_row(line: str, index: int, after_header: bool) -> Row | None:
+    """Table 四's data row printed as a line of text, or None.
+
+    Fifteen numbers parted by spaces are its fifteen cells wherever they stand. A run of digits
+    with no spaces (``000000000000000``) is the row only right under the header's flattened
+    lines: a page number or a stray figure elsewhere is not; the table parser decides whether
+    the digits can be split.
+    """
+    if not _NUMBERS_LINE.match(line):
+        return None
+    cells = line.split()
+    if len(cells) == _REVIEW_WIDTH:
+        return Row(cells=cells, table=index)
+    if after_header and len(cells) == 1:
+        return Row(cells=cells, table=index, flattened=True)
+    return None

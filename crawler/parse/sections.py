@@ -2,7 +2,7 @@
 
 A heading is a short line opening with the next Chinese numeral in sequence,
 so list items inside a part ("一是…", "（一）…") and tables' own numbering
-(一、本年新收…) never start a part.
+(一、本年新收…, also with its row's numbers run onto it) never start a part.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from crawler.normalize import chinese_number
+from crawler.parse.values import run_together
 
 _STANDARD = re.compile(
     r"总体情况|概述|主动公开政府信息|收到和处理|申请情况|依申请公开|收费及减免|行政复议|行政诉讼|存在的主要问题|改进情况|其他需要报告"
@@ -57,6 +58,8 @@ def split_sections(paragraphs: list[str]) -> list[dict[str, str]]:
 
 
 def _looks_like_heading(rest: str) -> bool:
+    if run_together(rest) is not None:
+        return False  # a table row flattened with its numbers ("四、结转下年度继续办理61111111")
     head, _ = _split_heading(rest)
     return 2 <= len(head) <= 40 and not head.endswith(("，", ","))
 

@@ -86,3 +86,67 @@ def split_numbers(numbers: str, count: int) -> list[str] | None:
     if all(re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?", p) for p in pieces):
         return pieces
     return None
+
+
+def single_digits(numbers: str, count: int) -> list[str] | None:
+    """One digit per cell, when a run of digits has exactly as many digits as the row has cells.
+
+    This is only the reading a row printed in full with one-digit values would give: a blank
+    cell leaves no digit and a 12 leaves two, so callers still have to rule the other readings
+    out (:func:`forced`, :func:`sum_readings`) before they use it.
+
+    >>> single_digits("3100004", 7)
+    ['3', '1', '0', '0', '0', '0', '4']
+    >>> single_digits("21533", 3) is None
+    True
+    """
+    if len(numbers) != count or not re.fullmatch(r"[0-9]+", numbers):
+        return None
+    return list(numbers)
+
+
+def forced(numbers: str) -> bool:
+    """True when a run of digits has no reading but one digit per cell.
+
+    Only a digit other than 0 can open a number of two digits or more ("01" is never
+    printed), so the run is forced when every digit but the last is 0: "000" is 0|0|0 and
+    nothing else, "120" may be 12|0 or 1|20 with a blank cell somewhere.
+
+    >>> forced("000"), forced("0005"), forced("120")
+    (True, True, False)
+    """
+    return re.fullmatch(r"0*[0-9]", numbers) is not None
+
+
+def sum_readings(numbers: str, most: int) -> list[list[int]]:
+    """Every way to read a run of digits as at most ``most`` numbers whose last is the sum of the others.
+
+    A row of table 三 ends with its 总计, the sum of the six applicant columns; a run-together
+    row can be split only when one reading alone adds up. Numbers have no leading zero.
+
+    >>> sum_readings("3100004", 7)
+    [[3, 1, 0, 0, 0, 0, 4]]
+    >>> sum_readings("1001", 7)
+    [[1, 0, 0, 1]]
+    >>> sum_readings("11011", 7)
+    [[1, 10, 11], [11, 0, 11]]
+    """
+    found: list[list[int]] = []
+    n = len(numbers)
+
+    def pieces(start: int, parts: list[int]) -> None:
+        if len(parts) >= most:
+            return
+        for end in range(start + 1, n + 1):
+            piece = numbers[start:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break  # no number opens with 0; longer pieces from here do neither
+            if end == n:
+                if parts and sum(parts) == int(piece):
+                    found.append([*parts, int(piece)])
+            else:
+                pieces(end, [*parts, int(piece)])
+
+    if re.fullmatch(r"[0-9]+", numbers) and n <= 16:  # a row's run, not a page of digits: bounded work
+        pieces(0, [])
+    return found
