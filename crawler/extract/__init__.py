@@ -14,6 +14,7 @@ from crawler.document import Document
 from crawler.errors import ExtractionError
 from crawler.extract.docx import extract_docx
 from crawler.extract.html import extract_html
+from crawler.extract.legacy import extract_legacy, legacy_kind
 from crawler.extract.pdf import extract_pdf
 from crawler.extract.text import extract_text
 from crawler.resource import FetchedResource
@@ -24,7 +25,7 @@ _HTML_START = re.compile(
 
 
 def sniff_format(body: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """One of ``pdf``, ``docx``, ``doc``, ``html``, ``text``, or ``binary``."""
+    """One of ``pdf``, ``docx``, ``doc``, ``rtf``, ``html``, ``text``, or ``binary``."""
     head = body[:2048]
     if b"%PDF-" in body[:1024]:
         return "pdf"
@@ -34,8 +35,8 @@ def sniff_format(body: bytes, content_type: str | None = None, filename: str | N
         except zipfile.BadZipFile:
             return "binary"
         return "docx" if "word/document.xml" in names else "binary"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"  # OLE2: .doc, .wps, .xls
+    if head.startswith(b"\xd0\xcf\x11\xe0") or legacy_kind(head) == "rtf":
+        return "doc"  # OLE2 (.doc, .wps, .xls) or RTF: crawler/extract/legacy.py tells them apart
     if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")) or (content_type or "").startswith(("text/html", "application/xhtml")):
         return "html"
     if b"\x00" in head:
@@ -58,7 +59,5 @@ def extract(resource: FetchedResource) -> Document:
     if fmt == "text":
         return extract_text(body, resource.content_type)
     if fmt == "doc":
-        raise ExtractionError(
-            "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX", "extract/doc/unsupported"
-        )
+        return extract_legacy(body, legacy_kind(body) or "doc")
     raise ExtractionError("unknown binary format", "extract/unknown_format")
