@@ -14,6 +14,8 @@ from crawler.document import Document
 from crawler.errors import ExtractionError
 from crawler.extract.docx import extract_docx
 from crawler.extract.html import extract_html
+from crawler.extract.html_images import add_picture_tables
+from crawler.extract.image_tables import extract_image, image_kind
 from crawler.extract.legacy import extract_legacy, legacy_kind
 from crawler.extract.pdf import extract_pdf
 from crawler.extract.text import extract_text
@@ -25,7 +27,7 @@ _HTML_START = re.compile(
 
 
 def sniff_format(body: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """One of ``pdf``, ``docx``, ``doc``, ``rtf``, ``html``, ``text``, or ``binary``."""
+    """One of ``pdf``, ``docx``, ``doc``, ``rtf``, ``image``, ``html``, ``text``, or ``binary``."""
     head = body[:2048]
     if b"%PDF-" in body[:1024]:
         return "pdf"
@@ -37,6 +39,8 @@ def sniff_format(body: bytes, content_type: str | None = None, filename: str | N
         return "docx" if "word/document.xml" in names else "binary"
     if head.startswith(b"\xd0\xcf\x11\xe0") or legacy_kind(head) == "rtf":
         return "doc"  # OLE2 (.doc, .wps, .xls) or RTF: crawler/extract/legacy.py tells them apart
+    if image_kind(head):
+        return "image"
     if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")) or (content_type or "").startswith(("text/html", "application/xhtml")):
         return "html"
     if b"\x00" in head:
@@ -55,9 +59,12 @@ def extract(resource: FetchedResource) -> Document:
     if fmt == "docx":
         return extract_docx(body)
     if fmt == "html":
-        return extract_html(body, resource.content_type, resource.url)
+        doc = extract_html(body, resource.content_type, resource.url)
+        return add_picture_tables(doc, body, resource.content_type, resource.local_path)
     if fmt == "text":
         return extract_text(body, resource.content_type)
     if fmt == "doc":
         return extract_legacy(body, legacy_kind(body) or "doc")
+    if fmt == "image":
+        return extract_image(body)
     raise ExtractionError("unknown binary format", "extract/unknown_format")
