@@ -22,8 +22,9 @@ from PIL import Image
 
 from crawler.errors import ExtractionError
 from crawler.extract import extract, image_tables, ocr, pdf_ocr, sniff_format
-from crawler.extract.image_tables import PageResult, _Cell, _cell_text, estimate_skew, image_kind
+from crawler.extract.image_tables import PageResult, _Cell, _cell_text, estimate_skew
 from crawler.extract.ocr import OcrBox
+from crawler.extract.pictures import image_kind
 from crawler.report import process
 from crawler.resource import FetchedResource
 from tests.conftest import FIXTURES, ROOT
@@ -200,3 +201,17 @@ def test_grid_with_spans_from_a_drawn_table():
     assert len(grid) == 3 and len(grid[0]) == 3
     assert grid[0][1] is not None and grid[0][2] is None, "a spanned header is one cell, top-left"
     assert grid[1][0] is not None and grid[2][0] is None, "a spanned label is one cell, top-left"
+
+
+@pytest.mark.parametrize(
+    ("read", "fixed"),
+    [
+        ("一~ 总体情况", "一、总体情况"),
+        ("二- 主动公开政府信息情况", "二、主动公开政府信息情况"),
+        ("本年度无人大代表建议和政协提案办理结果公开事项需要说明°", "本年度无人大代表建议和政协提案办理结果公开事项需要说明。"),
+        ("一-1", "一-1"),
+        ("2023年1月18日", "2023年1月18日"),
+    ],
+)
+def test_ocr_punctuation_fixed_only_where_position_is_clear(read, fixed):
+    assert image_tables._fix_prose(read) == fixed

@@ -15,9 +15,9 @@ from crawler.errors import ExtractionError
 from crawler.extract.docx import extract_docx
 from crawler.extract.html import extract_html
 from crawler.extract.html_images import add_picture_tables
-from crawler.extract.image_tables import extract_image, image_kind
 from crawler.extract.legacy import extract_legacy, legacy_kind
 from crawler.extract.pdf import extract_pdf
+from crawler.extract.pictures import image_kind
 from crawler.extract.text import extract_text
 from crawler.resource import FetchedResource
 
@@ -66,5 +66,7 @@ def extract(resource: FetchedResource) -> Document:
     if fmt == "doc":
         return extract_legacy(body, legacy_kind(body) or "doc")
     if fmt == "image":
+        from crawler.extract.image_tables import extract_image  # OpenCV loads only for pictures
+
         return extract_image(body)
     raise ExtractionError("unknown binary format", "extract/unknown_format")

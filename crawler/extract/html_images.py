@@ -18,8 +18,8 @@ from lxml import etree
 from crawler.document import Block, Document
 from crawler.errors import ExtractionError
 from crawler.extract.encoding import decode
-from crawler.extract.image_tables import image_kind, tables_from_image
 from crawler.extract.ocr import available_engines, get_engine
+from crawler.extract.pictures import image_kind
 
 #: pictures bigger than this are not report tables (and would take minutes to read)
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
@@ -35,6 +35,8 @@ def add_picture_tables(doc: Document, body: bytes, content_type: str | None, pag
     except (ValueError, etree.ParserError):
         return doc
     base = Path(page_path).resolve().parent
+    from crawler.extract.image_tables import tables_from_image  # OpenCV: loaded only for pages with pictures
+
     added = 0
     confidences: list[float] = []
     for img in tree.iter("img"):

@@ -10,16 +10,17 @@ less accurate on table cells (see bench/bench_ocr.py).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler.errors import ExtractionError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _INSTALL_HINT = "pip install rapidocr_onnxruntime (scripts/setup.sh), or apt-get install tesseract-ocr-chi-sim"
 #: seconds Tesseract may spend on one page image
@@ -101,6 +102,8 @@ class TesseractEngine:
         return OcrBox(text, conf, 0, 0, w, h)
 
     def _run(self, image: np.ndarray[Any, Any], psm: str) -> list[OcrBox]:
+        import cv2
+
         ok, png = cv2.imencode(".png", image)
         if not ok:
             raise ExtractionError("could not encode the page image for Tesseract", "extract/ocr/failed")
@@ -127,17 +130,15 @@ class TesseractEngine:
 
 
 def _bgr(image: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    import cv2
+
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
 
 
 def available_engines() -> list[str]:
     names = []
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-
+    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:  # found, not imported: onnxruntime is heavy
         names.append("rapidocr")
-    except ImportError:
-        pass
     if shutil.which("tesseract"):
         names.append("tesseract")
     return names

@@ -17,7 +17,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pdfplumber
 import pypdfium2
@@ -28,9 +28,10 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
-from crawler.extract.image_tables import PageResult
 from crawler.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
-from crawler.extract.pdf_ocr import read_scanned_pages
+
+if TYPE_CHECKING:
+    from crawler.extract.image_tables import PageResult
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
@@ -69,7 +70,11 @@ def extract_pdf(body: bytes) -> Document:
             raise _open_error(exc) from exc
     # Pages without a text layer (scans, pictures of tables) are read by OCR; pages with text never are.
     blank = [index for index, items in enumerate(pages) if not items]
-    scanned = read_scanned_pages(body, blank, required=len(blank) == page_count) if blank else None
+    scanned = None
+    if blank:
+        from crawler.extract.pdf_ocr import read_scanned_pages  # OpenCV and the OCR engine: only for scans
+
+        scanned = read_scanned_pages(body, blank, required=len(blank) == page_count)
     for index, result in (scanned.pages if scanned else {}).items():
         pages[index] = _ocr_items(result)
     doc = _document([items or [] for items in pages], page_count)
