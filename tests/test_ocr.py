@@ -66,16 +66,16 @@ def test_jpeg_of_a_page_gives_tables_three_and_four():
 
 
 @needs_ocr
-def test_scanned_pdf_page_is_read_and_marked(tmp_path):
-    """One page of the 150 dpi scan (title, 总体情况, table 二) as its own scanned PDF."""
-    scan = pypdfium2.PdfDocument(SCANS / "gov2019_merged_scan150.pdf")
-    one = pypdfium2.PdfDocument.new()
-    one.import_pages(scan, [0])
+def test_scanned_pdf_pages_are_read_and_marked(tmp_path):
+    """The first two pages of the 150 dpi scan (title, 总体情况, table 二) as their own scanned PDF."""
+    scan = pypdfium2.PdfDocument(SCANS / "gov2021_merged_scan150.pdf")
+    two = pypdfium2.PdfDocument.new()
+    two.import_pages(scan, [0, 1])
     buf = io.BytesIO()
-    one.save(buf)
+    two.save(buf)
     record = process(FetchedResource(body=buf.getvalue(), filename="scan.pdf"))
-    assert record["source_format"] == "pdf-ocr" and record["ocr"]["pages"] == 1
-    truth = TRUTH["gov2019_merged_scan150.pdf"]
+    assert record["source_format"] == "pdf-ocr" and record["ocr"]["pages"] == 2
+    truth = TRUTH["gov2021_merged_scan150.pdf"]
     for field in ("title", "agency", "year"):
         assert record[field] == truth["fields"][field]
     proactive = {k: v for k, v in truth["cells"].items() if k.startswith("proactive/")}
