@@ -4,23 +4,45 @@
 revalidated fetches (a 304 answered from the archive). :func:`scan` indexes
 every response and revisit of some WARC files without keeping bodies, and
 :func:`load` reads the bodies of the captures a rebuild needs.
+
+Given a ``problems`` list, :func:`scan` makes each record its own failure boundary: a
+record it cannot use (a malformed target URI, a body that will not decode, a callback
+that fails on it) is noted there with its reason and skipped, and a file that breaks
+off (truncated, not a WARC) keeps the records read before the break.
 """
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.errors import ReportError
 
+logger = logging.getLogger(__name__)
+
+# what warcio and the decoders raise on damaged input
+_READ_ERRORS = (OSError, ArchiveLoadFailed, ValueError, EOFError, zlib.error)
+
 
 class ArchiveReadError(ReportError):
     reason = "archive/unreadable"
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A record or file :func:`scan` could not use."""
+
+    where: str  # the record's target URI, or file@offset
+    error: str
+    reason: str  # archive/unreadable (a file), archive/bad-uri, archive/record
 
 
 @dataclass(frozen=True)
@@ -83,8 +105,14 @@ def warc_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def scan(files: list[Path], on_html: Callable[[Capture, bytes], None] | None = None) -> list[Capture]:
-    """Every response and revisit record; ``on_html`` also gets each HTML page's decoded body."""
+def scan(
+    files: list[Path], on_html: Callable[[Capture, bytes], None] | None = None, problems: list[ReadProblem] | None = None
+) -> list[Capture]:
+    """Every response and revisit record; ``on_html`` also gets each HTML page's decoded body.
+
+    Without ``problems`` the first damaged record or file raises ArchiveReadError; with it,
+    each is noted there and the scan goes on.
+    """
     captures: list[Capture] = []
     for path in files:
         try:
@@ -93,7 +121,12 @@ def scan(files: list[Path], on_html: Callable[[Capture, bytes], None] | None = N
                 for record in it:
                     if record.rec_type not in {"response", "revisit"} or record.http_headers is None:
                         continue
-                    capture = _capture(record, path, it.offset)
+                    where = f"{path.name}@{it.offset}"
+                    try:
+                        capture = _capture(record, path, it.offset)
+                    except ValueError as exc:
+                        _note(problems, ReadProblem(where, str(exc), "archive/bad-uri"))
+                        continue
                     captures.append(capture)
                     if (
                         on_html is not None
@@ -101,20 +134,44 @@ def scan(files: list[Path], on_html: Callable[[Capture, bytes], None] | None = N
                         and capture.status == 200
                         and "html" in capture.content_type
                     ):
-                        on_html(capture, record.content_stream().read())
-        except (OSError, ArchiveLoadFailed, ValueError) as exc:
-            raise ArchiveReadError(f"cannot read {path.name}: {exc}") from exc
+                        try:
+                            on_html(capture, record.content_stream().read())
+                        except Exception as exc:  # one page: the rest of the file is still read
+                            logger.debug("%s (%s) failed", capture.url, where, exc_info=exc)
+                            _note(
+                                problems,
+                                ReadProblem(capture.url, f"page not read: {type(exc).__name__}: {exc}", "archive/record"),
+                            )
+        except _READ_ERRORS as exc:
+            _note(problems, ReadProblem(path.name, f"cannot read {path.name}: {exc}", "archive/unreadable"))
     return captures
 
 
+def _note(problems: list[ReadProblem] | None, problem: ReadProblem) -> None:
+    if problems is None:
+        raise ArchiveReadError(f"{problem.where}: {problem.error}", reason=problem.reason)
+    problems.append(problem)
+
+
 def _capture(record: Any, path: Path, offset: int) -> Capture:
+    """A record's index entry; ValueError for a target URI nothing downstream could resolve against."""
     headers = record.rec_headers
+    url = headers.get_header("WARC-Target-URI")
+    if not url:
+        raise ValueError("a record without WARC-Target-URI")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a bad port raises only when read
+    except ValueError as exc:
+        raise ValueError(f"malformed WARC-Target-URI {url!r}: {exc}") from None
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(f"malformed WARC-Target-URI {url!r}: not an absolute URL")
     try:
         status: int | None = int(record.http_headers.get_statuscode())
     except (TypeError, ValueError):
         status = None
     return Capture(
-        url=headers.get_header("WARC-Target-URI"),
+        url=url,
         kind=record.rec_type,
         status=status,
         date=headers.get_header("WARC-Date") or "",
@@ -143,7 +200,7 @@ def load(capture: Capture) -> LoadedResponse:
             for name, value in record.http_headers.headers:
                 headers.setdefault(name.lower(), value)
             return LoadedResponse(capture=capture, headers=headers, body=record.content_stream().read())
-    except (OSError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
+    except (*_READ_ERRORS, StopIteration) as exc:
         raise ArchiveReadError(f"cannot read {capture.file.name}@{capture.offset}: {exc}") from exc
 
 

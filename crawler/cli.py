@@ -10,14 +10,26 @@ import argparse
 import os
 import sys
 
+from crawler.commands import coverage as coverage_command
 from crawler.commands import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
+from crawler.commands import registry as registry_command
+from crawler.commands import report as report_command
+from crawler.commands import serve as serve_command
 from crawler.errors import ReportError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description="Crawl, archive and parse 政府信息公开工作年度报告.")
+    # the console script installed by pip is govreports; the same commands run as python -m crawler
+    prog = "govreports" if os.path.basename(sys.argv[0]) == "govreports" else "python -m crawler"
+    parser = argparse.ArgumentParser(prog=prog, description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
+        module.add_parser(sub)
+    # publishing: Datasette and the static report
+    for module in (serve_command, report_command):
+        module.add_parser(sub)
+    # the national registry: discovery and checks, coverage against the division list
+    for module in (registry_command, coverage_command):
         module.add_parser(sub)
     return parser
 

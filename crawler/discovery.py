@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from w3lib.url import safe_url_string
 
 from crawler.normalize import normalize_text
 
@@ -140,8 +142,40 @@ def page_title(root: Any) -> str:
     return ""
 
 
-def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:
-    """(absolute URL, link text) of every link; lxml directly, a list page may hold thousands."""
+def canonical_url(url: str) -> str:
+    """The one form of a URL that requests, items, records and WARCs carry.
+
+    w3lib's ``safe_url_string`` (percent-encoding of spaces and Chinese, ``\\`` read as ``/``
+    as browsers do), without the ``#fragment``: a fragment never reaches the server, so two
+    links differing only in it are one document. Raises ValueError for a URL no client could
+    request (``http://[::1/x``). The rebuild must key documents by this form too.
+
+    >>> canonical_url("http://x.gov.cn/年报 2022.html#top")
+    'http://x.gov.cn/%E5%B9%B4%E6%8A%A5%202022.html'
+    """
+    return str(safe_url_string(urldefrag(url)[0]))
+
+
+def resolve_link(base_url: str, href: str) -> str:
+    r"""``href`` made absolute against ``base_url`` and canonical; ValueError for a malformed link.
+
+    Backslashes are path separators in http(s) links, as browsers read them, before the
+    join: ``..\files\a.pdf`` climbs a folder like ``../files/a.pdf``.
+
+    >>> resolve_link("http://x.gov.cn/xxgk/index.html", "..\\files\\a.pdf")
+    'http://x.gov.cn/files/a.pdf'
+    """
+    href = href.strip()
+    if "\\" in href and urlsplit(urljoin(base_url, href.replace("\\", "/"))).scheme in {"http", "https"}:
+        href = href.replace("\\", "/")
+    return canonical_url(urljoin(base_url, href))
+
+
+def checked_links(root: Any, base_url: str) -> Iterator[tuple[str, str, str | None]]:
+    """(URL, link text, None) for every usable link; (raw href, text, reason) for a malformed one.
+
+    One bad link never costs the page its other links: each is resolved on its own.
+    """
     if not hasattr(root, "iter"):
         return
     for a in root.iter("a"):
@@ -152,4 +186,14 @@ def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:
         title = a.get("title") or ""
         if len(title) > len(text):
             text = title  # lists truncate long titles ("…2022年政府信息…")
-        yield urljoin(base_url, href), text
+        try:
+            yield resolve_link(base_url, href), text, None
+        except ValueError as exc:
+            yield href, text, f"malformed link: {exc}"
+
+
+def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:
+    """(canonical absolute URL, link text) of every usable link; lxml directly, a list page may hold thousands."""
+    for url, text, error in checked_links(root, base_url):
+        if error is None:
+            yield url, text

@@ -18,6 +18,11 @@ class Table:
     rows: list[list[str]]
     # Free-form notes from the extractor ("joined over a page break", ...).
     notes: list[str] = field(default_factory=list)
+    # How many cells each row printed before it was padded to the grid's width, when the
+    # extractor read the grid from text where a row may simply stop (a pipe or tab dump): the
+    # cells past a row's end are unknown, not printed blank. None when every row was printed in
+    # full (HTML, DOCX and PDF grids: a short row there is the document's own layout).
+    row_lengths: list[int] | None = None
 
     @property
     def width(self) -> int:
@@ -35,6 +40,8 @@ class Document:
     source_format: str
     title: str | None = None
     published_date: str | None = None
+    # the organ the page names as its publisher (发布机构 / 来源), when the page says so
+    publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
     # Set when the text was read by OCR: {"engine": ..., "mean_confidence": ..., "pages": ...}

@@ -20,7 +20,14 @@ class ReportError(Exception):
 
 
 class ExtractionError(ReportError):
-    """The bytes could not be turned into a document (corrupt, encrypted, empty, unknown)."""
+    """The bytes could not be turned into a document (corrupt, encrypted, empty, unknown).
+
+    Over a limit of :mod:`crawler.limits`: ``extract/too-large`` (document bytes),
+    ``extract/html/too-large`` and ``extract/text/too-large`` (markup bytes),
+    ``extract/docx/too-large`` and ``extract/docx/too-many-parts`` (the zip),
+    ``extract/too-much-text`` (characters extracted); ``extract/too-deep`` for markup
+    nested past any tree walk.
+    """
 
     reason = "extract/failed"
 

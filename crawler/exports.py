@@ -290,3 +290,74 @@ def write_parquet(
             writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
             count += len(batch)
     return count
+
+
+class PartitionedParquet:
+    """The cells in Parquet, one directory per year (Hive style: ``year=2023/part-0.parquet``), written as rows arrive.
+
+    The partition column is in the directory name, not in the files, as Hive, Spark, DuckDB
+    and ``pyarrow.dataset`` / ``pandas.read_parquet(directory)`` expect; a row whose year is
+    null goes to ``year=__HIVE_DEFAULT_PARTITION__``. One writer per year stays open (a corpus
+    spans a few dozen years at most) and rows are buffered per year in batches.
+    """
+
+    NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+    def __init__(
+        self, directory: str | Path, column: str = "year", schema: pa.Schema = CELL_SCHEMA, batch_rows: int = PARQUET_BATCH_ROWS
+    ) -> None:
+        self.directory = Path(directory)
+        self.column = column
+        self.file_schema = schema.remove(schema.get_field_index(column))
+        self.batch_rows = batch_rows
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._batches: dict[str, list[dict[str, Any]]] = {}
+        self.rows: dict[str, int] = {}
+
+    def _key(self, value: Any) -> str:
+        return self.NULL_PARTITION if value is None else str(value)
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{self.column}={key}" / "part-0.parquet"
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            key = self._key(row[self.column])
+            batch = self._batches.setdefault(key, [])
+            batch.append(row)
+            if len(batch) >= self.batch_rows:
+                self._flush(key)
+
+    def _flush(self, key: str) -> None:
+        batch = self._batches.get(key)
+        if not batch:
+            return
+        writer = self._writers.get(key)
+        if writer is None:
+            self.path(key).parent.mkdir(parents=True, exist_ok=True)
+            writer = self._writers[key] = pq.ParquetWriter(str(self.path(key)), self.file_schema)
+        writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=self.file_schema))
+        self.rows[key] = self.rows.get(key, 0) + len(batch)
+        self._batches[key] = []
+
+    def close(self) -> dict[str, int]:
+        """Flush and close every file; returns rows per partition (partition value as in the directory name)."""
+        for key in list(self._batches):
+            self._flush(key)
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        return dict(sorted(self.rows.items()))
+
+    def files(self) -> list[Path]:
+        return [self.path(key) for key in sorted(self.rows)]
+
+
+def write_parquet_by_year(rows: Iterable[dict[str, Any]], directory: str | Path) -> dict[str, int]:
+    """The cells as a year-partitioned Parquet dataset under ``directory``; returns rows per year."""
+    writer = PartitionedParquet(directory)
+    try:
+        writer.write(rows)
+    finally:
+        counts = writer.close()
+    return counts

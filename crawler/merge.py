@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.parse.region import region_code
 from crawler.registry import Region
 from crawler.report import validate
 
@@ -42,7 +43,9 @@ def fill_region(found: dict[str, Any], region: Region) -> dict[str, Any]:
         return found
     if named and registry[named[-1]] is None:
         return found  # the report is deeper than the region: cannot tell it lies inside
-    return {k: found.get(k) or registry[k] for k in keys}
+    filled: dict[str, Any] = {k: found.get(k) or registry[k] for k in keys}
+    filled["code"] = region_code(filled) or found.get("code")  # the code of what is now named
+    return filled
 
 
 def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region | None = None) -> dict[str, Any] | None:

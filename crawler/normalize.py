@@ -29,8 +29,13 @@ _PINYIN_DEBRIS = re.compile(rf"(?<=[{_CJK}])[?\ufffd]([a-zāáǎàēéěèīíǐ
 _STRAY_QMARK = re.compile(rf"(?:^[?\ufffd]+(?=[{_CJK}\d])|(?<=[{_CJK}])[?\ufffd]+$)", re.MULTILINE)
 _SPACE_TIGHT = re.compile(rf"(?<=[{_TIGHT}])[ \t\u00a0\u3000]+(?=[{_TIGHT}\d])|(?<=[{_TIGHT}\d])[ \t\u00a0\u3000]+(?=[{_TIGHT}])")
 # "12 3" inside Chinese text is two numbers; only join digit runs split next to CJK
-_EXTRACT_NOISE = re.compile(r"\[(?:bookmark|image): [^\]]*\]")
-_PAIR_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\(([^()]*)\)|\(([^()]*[{_CJK}][^()]*)\)")
+_EXTRACT_NOISE = re.compile(r"\[(?:bookmark|image): [^\]]{0,1000}\]")  # bounded: an unclosed "[image: " must not scan to the end
+# A bracket pair goes full-width when it follows Chinese or holds Chinese: the pair is matched
+# once and the condition tested in code, as a pattern that looked for the Chinese inside the
+# pair backtracked quadratically over a long unclosed "(".
+_PAIR = re.compile(r"\(([^()]*)\)")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _HALF_TO_FULL = {"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"}
 _ASCII_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[(),:;]|[(),:;](?=[{_CJK}])")
 _FULLWIDTH: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # digits
@@ -99,22 +104,29 @@ def normalize_text(text: str) -> str:
     text = to_simplified(text)
     text = _STRAY_QMARK.sub("", text)
     text = _SPACE_TIGHT.sub("", text)
-    text = _PAIR_NEAR_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
+    text = _PAIR.sub(_full_width_pair, text)
     text = _CN_DATE.sub(_cn_date, text)  # 二〇二二年一月十八日 → 2022年1月18日
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+def _full_width_pair(m: re.Match[str]) -> str:
+    start = m.start()
+    after_cjk = start > 0 and _HAS_CJK.match(m.string, start - 1) is not None
+    return f"（{m.group(1)}）" if after_cjk or _HAS_CJK.search(m.group(1)) else m.group(0)
+
+
 def normalize_cell(text: str) -> str:
     """A table cell: lines inside the cell are one label, wrapped or vertical."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    joined = ""
+    parts: list[str] = []
     for line in lines:
-        # keep a space only between two latin/number tokens ("1 136" stays for the value parser)
-        if joined and re.search(r"[A-Za-z0-9]$", joined) and re.match(r"[A-Za-z0-9]", line):
-            joined += " "
-        joined += line
-    return normalize_text(joined)
+        # keep a space only between two latin/number tokens ("1 136" stays for the value parser);
+        # the previous line's last character is enough: searching the whole joined text was quadratic
+        if parts and _ASCII_ALNUM.match(parts[-1][-1]) and _ASCII_ALNUM.match(line):
+            parts.append(" ")
+        parts.append(line)
+    return normalize_text("".join(parts))
 
 
 _SENTENCE_END = tuple('。！？；：!?;:）)》”"')
@@ -138,13 +150,20 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     if len(lines) < 2:
         return lines
     full = _full_line_length(lines)
-    out = [lines[0]]
+    out: list[str] = []
+    # The paragraph being built is kept as its pieces and its running width: re-measuring and
+    # re-copying the joined string for every line made run-on text quadratic. A width is a sum
+    # over characters, so the running sum equals the width of the joined string.
+    parts = [lines[0]]
+    width = _width(lines[0])
     for line in lines[1:]:
-        prev = out[-1]
-        if not prev.endswith(_SENTENCE_END) and not _LIST_START.match(line) and _width(prev) >= 0.8 * full:
-            out[-1] = prev + line
+        if not parts[-1].endswith(_SENTENCE_END) and not _LIST_START.match(line) and width >= 0.8 * full:
+            parts.append(line)
+            width += _width(line)
         else:
-            out.append(line)
+            out.append("".join(parts))
+            parts, width = [line], _width(line)
+    out.append("".join(parts))
     return out
 
 

@@ -14,6 +14,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.books import equation
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -69,12 +71,16 @@ def crawl_summary(stats: dict[str, Any], records: list[dict[str, Any]], warc_dir
         f" (documents parsed {stats.get('documents/parsed', 0)}, not parsed again {stats.get('documents/unchanged', 0)},"
         f" not reports {stats.get('documents/not_report', 0)})"
     )
-    failures = stats.get("documents/failures") or []
-    lines.append(
-        f"  failures: {len(failures)} (fetch errors {stats.get('documents/fetch_failed', 0)}, parse failures {stats.get('documents/parse_failed', 0)})"
-    )
-    for f in failures[:20]:
-        lines.append(f"    {f['url']}: {f['error']}")
+    books = stats.get("books")
+    if books:
+        lines += books_lines(books)
+    else:  # the books were not kept (no store): the pipeline's own list
+        failures = stats.get("documents/failures") or []
+        lines.append(
+            f"  failures: {len(failures)} (fetch errors {stats.get('documents/fetch_failed', 0)}, parse failures {stats.get('documents/parse_failed', 0)})"
+        )
+        for f in failures[:20]:
+            lines.append(f"    {f['url']}: {f['error']}")
     by_agency: Counter[str] = Counter()
     for record in records:
         for check in record.get("failed_checks", []):
@@ -87,3 +93,25 @@ def crawl_summary(stats: dict[str, Any], records: list[dict[str, Any]], warc_dir
     )
     lines.append(f"  store: {store}")
     return "\n".join(lines)
+
+
+def books_lines(books: dict[str, Any], per_reason: int = 200) -> list[str]:
+    """The books' equation, every failure with its reason, the skips grouped by reason."""
+    lines = [f"  books: {equation(books)}"]
+    lines.append(f"  failures: {books['failed']}")
+    for f in books["failures"]:
+        detail = f": {f['detail']}" if f["detail"] else ""
+        lines.append(f"    {f['url']} [{f['kind']}] {f['reason']}{detail}")
+    if books["skipped"]:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in books["skipped_by_reason"].items())
+        lines.append(f"  skipped: {books['skipped']} ({reasons})")
+        shown: Counter[str] = Counter()
+        for s in books["skips"]:
+            shown[s["reason"]] += 1
+            if shown[s["reason"]] <= per_reason:
+                detail = f" ({s['detail']})" if s["detail"] else ""
+                lines.append(f"    {s['url']} [{s['kind']}] {s['reason']}{detail}")
+        hidden = sum(max(0, n - per_reason) for n in shown.values())
+        if hidden:
+            lines.append(f"    … {hidden} more skipped: `python -m crawler stats` lists them all")
+    return lines

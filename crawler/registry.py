@@ -23,8 +23,8 @@ Region fields:
   the three name fields and the level:
 
   - ``"province"``: ``path == province``; ``city`` and ``county`` are null;
-  - ``"city"``: ``path == province/city`` (a prefecture-level division as listed in
-    ``divisions.json``: 地级市, 自治州, 地区, 盟); ``county`` is null;
+  - ``"city"``: ``path == province/city`` (a prefecture-level division on the official list,
+    ``crawler/data/divisions.json``: 地级市, 自治州, 地区, 盟); ``county`` is null;
   - ``"county"``: ``path == province/city/county``, or ``province/county`` with a
     null ``city`` for county-level units directly under a province-level one
     (the districts and counties of 北京/天津/上海/重庆, 省直辖县级 units such as
@@ -33,9 +33,15 @@ Region fields:
     (ministries and other central agencies).
 
 * ``province``, ``city``, ``county`` -- full official names (``黔西南布依族苗族自治州``,
-  not ``黔西南州``) or null; a city must appear in ``divisions.json`` under its province.
+  not ``黔西南州``) or null; a city should be on the official list under its province.
 * ``level`` -- one of :data:`LEVELS`.
 * ``portals`` -- at least one portal.
+* ``code`` -- optional GB/T 2260 code of the region (``320813``); it must be on the official
+  list (``crawler/data/divisions.json``) and agree with the province. Left out, it is derived from
+  the names (the deepest of them the list knows: 岳阳市 for ``湖南省/岳阳市/南湖新区``).
+* ``schedule`` -- optional crawl schedule (:mod:`crawler.schedule`), e.g. ``"monthly 1-4; quarterly"``
+  (the default: monthly in January–April, when reports are due and late ones trickle in, quarterly
+  otherwise); ``crawl --due`` crawls the regions it says are due.
 * ``note`` -- optional free text (not loaded).
 
 Portal fields:
@@ -56,6 +62,9 @@ Portal fields:
 * ``source`` -- where the URL comes from (``"domain-notes §3.1 URL"``, or
   ``"general knowledge, unverified"`` for a root written from memory).
 * ``demo`` -- optional, true only for the local demo portal.
+* ``site_id`` -- optional 政府网站标识码 (10 characters) read from the site's footer.
+* ``found_on`` / ``found_at`` -- optional provenance written by ``registry discover``: the
+  site-list page that linked the portal and when (ISO 8601).
 
 Unknown keys are rejected, so a misspelt field fails loudly.
 Run ``python -m pytest -q tests/test_registry.py`` after editing.
@@ -64,12 +73,16 @@ Run ``python -m pytest -q tests/test_registry.py`` after editing.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from crawler.divisions import DivisionError, normalise_code
+from crawler.divisions import load as load_divisions
 from crawler.errors import ReportError
+from crawler.schedule import ScheduleError, parse_schedule
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "data" / "regions.json"
 SCHEMA_VERSION = 1
@@ -81,9 +94,9 @@ FAMILIES = ("hanweb", "trs", "gkmlpt", "ucap", "jpaas", "other")
 #: first path segment of a national (central-government) region
 NATIONAL_ROOT = "国务院部门"
 
-_REGION_KEYS = {"path", "province", "city", "county", "level", "portals", "note"}
+_REGION_KEYS = {"path", "province", "city", "county", "level", "portals", "note", "code", "schedule"}
 _REGION_REQUIRED = ("path", "province", "city", "county", "level", "portals")
-_PORTAL_KEYS = {"name", "url", "family", "report_columns", "source", "demo", "note"}
+_PORTAL_KEYS = {"name", "url", "family", "report_columns", "source", "demo", "note", "site_id", "found_on", "found_at"}
 _PORTAL_REQUIRED = ("name", "url", "family", "report_columns")
 
 
@@ -102,6 +115,9 @@ class Portal:
     family: str | None
     report_columns: tuple[str, ...]
     demo: bool = False
+    site_id: str | None = None
+    found_on: str | None = None
+    found_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,8 @@ class Region:
     county: str | None
     level: str
     portals: tuple[Portal, ...]
+    code: str | None = None
+    schedule: str | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -182,7 +200,45 @@ def _parse_region(raw: Any, where: str) -> Region:
     if not isinstance(raw_portals, list) or not raw_portals:
         _fail(where, "'portals' must be a non-empty list")
     portals = tuple(_parse_portal(p, f"{where}.portals[{i}]") for i, p in enumerate(raw_portals))
-    return Region(path, names["province"], names["city"], names["county"], level, portals)
+    code = _check_code(raw.get("code"), path, level, names["province"], where)
+    schedule = raw.get("schedule")
+    if schedule is not None:
+        try:
+            parse_schedule(schedule)
+        except ScheduleError as exc:
+            _fail(where, f"'schedule': {exc}")
+    return Region(path, names["province"], names["city"], names["county"], level, portals, code, schedule)
+
+
+def _check_code(value: Any, path: str, level: str, province: str | None, where: str) -> str | None:
+    """The given code, checked against the official list, or the code the names lead to."""
+    if level == "national" or not province:
+        if value is not None:
+            _fail(where, "a national region has no division code")
+        return None
+    index = load_divisions()
+    if value is None:
+        return derive_code(path)
+    if not isinstance(value, str) or not re.fullmatch(r"\d{6}", value):
+        _fail(where, f"'code' must be six digits, got {value!r}")
+    if value not in index.by_code:
+        _fail(where, f"'code' {value} is not on the official division list")
+    top = index.province_of(value)
+    if top is None or top.name != province:
+        _fail(where, f"'code' {value} is {'/'.join(d.name for d in index.chain(value))}, not in {province}")
+    return value
+
+
+def derive_code(path: str) -> str | None:
+    """The code of the deepest leading part of a ``省/市/县`` path that the official list knows."""
+    index = load_divisions()
+    within: str | None = None
+    for part in path.split("/"):
+        found = index.named(part, within=within)
+        if len(found) != 1:
+            break
+        within = found[0].code
+    return within
 
 
 def _check_path(path: str, level: str, province: str | None, city: str | None, county: str | None, where: str) -> None:
@@ -226,7 +282,13 @@ def _parse_portal(raw: Any, where: str) -> Portal:
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):
         _fail(where, f"'demo' must be true or false, got {demo!r}")
-    return Portal(name, url, family, checked, demo)
+    extra: dict[str, str | None] = {}
+    for key in ("site_id", "found_on", "found_at"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            _fail(where, f"{key!r} must be a non-empty string or null")
+        extra[key] = value
+    return Portal(name, url, family, checked, demo, **extra)
 
 
 def _check_keys(raw: dict[str, Any], where: str, allowed: set[str], required: tuple[str, ...]) -> None:
@@ -269,12 +331,17 @@ def select(regions: list[Region], query: str) -> list[Region]:
     wanted = query.strip().strip("/")
     if not wanted:
         return list(regions)
+    if re.fullmatch(r"\d{2}|\d{4}|\d{6}", wanted):
+        return _select_code(regions, wanted)
     prefixes = {"/".join(parts[:n]) for parts in (r.path.split("/") for r in regions) for n in range(1, len(parts) + 1)}
     if wanted in prefixes:
         target = wanted
     else:
         matches = sorted(p for p in prefixes if p.endswith("/" + wanted))
         if not matches:
+            by_division = _select_division(regions, wanted)
+            if by_division is not None:
+                return by_division
             raise RegistryError(f"unknown region '{query}'; try `python -m crawler regions`", reason="registry/unknown_region")
         if len(matches) > 1:
             raise RegistryError(
@@ -283,6 +350,35 @@ def select(regions: list[Region], query: str) -> list[Region]:
             )
         target = matches[0]
     return [r for r in regions if r.path == target or r.path.startswith(target + "/")]
+
+
+def _select_code(regions: list[Region], code: str) -> list[Region]:
+    """The regions at or under a division code (``32``, ``3208`` or ``320800``)."""
+    index = load_divisions()
+    full = normalise_code(code)
+    if full not in index.by_code:
+        raise RegistryError(
+            f"no division has the code {code}; try `python -m crawler regions --code {code[:2]}`",
+            reason="registry/unknown_region",
+        )
+    found = [r for r in regions if r.code and index.is_within(r.code, full)]
+    if not found:
+        where = "/".join(d.name for d in index.chain(full))
+        raise RegistryError(
+            f"the registry has no portal in {where} ({full}); `python -m crawler registry discover` can find them",
+            reason="registry/unknown_region",
+        )
+    return found
+
+
+def _select_division(regions: list[Region], name: str) -> list[Region] | None:
+    """A name the registry's paths lack but the division list knows (淮安, 洪泽县): the regions under its code."""
+    try:
+        division = load_divisions().resolve(name)
+    except DivisionError:
+        return None
+    found = [r for r in regions if r.code and load_divisions().is_within(r.code, division.code)]
+    return found or None
 
 
 def _host(url: str) -> str:
@@ -365,7 +461,7 @@ def format_table(regions: list[Region]) -> str:
 
     Columns: path, level, portal name, url, family, number of report columns.
     """
-    header = ("path", "level", "portal", "url", "family", "columns")
+    header = ("path", "level", "code", "portal", "url", "family", "columns")
     rows: list[tuple[str, ...]] = []
     for region in regions:
         for i, portal in enumerate(region.portals):
@@ -374,6 +470,7 @@ def format_table(regions: list[Region]) -> str:
                 (
                     region.path if i == 0 else "",
                     region.level if i == 0 else "",
+                    (region.code or "-") if i == 0 else "",
                     name,
                     portal.url,
                     portal.family or "-",

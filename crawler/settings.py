@@ -29,10 +29,12 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-# 5xx and timeouts are retried (with the exponential backoff below); 4xx never
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524]
+# 5xx, 429 and timeouts are retried (with the exponential backoff below); other 4xx never.
+# A Retry-After on 429/503 is waited for, at most RETRY_AFTER_MAX seconds.
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 2**20
 DOWNLOAD_WARNSIZE = 16 * 2**20
@@ -46,11 +48,17 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOGSTATS_INTERVAL = 0
 
 DOWNLOADER_MIDDLEWARES = {
+    # before RobotsTxt (100): a redirect off the portal's hosts is refused before anything of that host is fetched
+    "crawler.middlewares.RedirectScopeMiddleware": 50,
     # closer to the downloader than HttpCompression (590) and Retry (550): a 304 becomes the archived response
     "crawler.middlewares.ConditionalRequestMiddleware": 950,
+    # between the downloader and HttpCompression (590): a gzip label on a plain body is dropped, not fatal
+    "crawler.middlewares.LenientDecodingMiddleware": 595,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
 }
+# closer to the spider than DepthMiddleware (900): the crawl's books see every request a page yields
+SPIDER_MIDDLEWARES = {"crawler.middlewares.BooksMiddleware": 950}
 ITEM_PIPELINES = {"pipelines.reports.ReportPipeline": 300}
 EXTENSIONS = {
     "archive.extension.WarcArchiveExtension": 100,
@@ -76,6 +84,16 @@ STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
 PARSE_WORKERS = 0  # worker processes for the parser; 0: one per core but one, at most 4
 INCREMENTAL_ENABLED = True
 
+# Parse workers: per-document limits, the queue before them, Ctrl-C ---------------------------
+PARSE_TIMEOUT = 120.0  # seconds of wall-clock time a document may take; then its worker is killed (parse/timeout)
+PARSE_MEMORY_MB = 1536  # a worker's memory; past it the worker is replaced (parse/memory)
+# documents fetched and waiting for (or in) a worker, and their bytes: when either bound is
+# reached the pipeline makes Scrapy wait, so downloads pause instead of memory growing
+PARSE_QUEUE_DOCUMENTS = 0  # 0: four per worker, at least 8
+PARSE_QUEUE_MB = 256
+PARSE_SHUTDOWN_GRACE = 5.0  # after Ctrl-C, seconds the documents in workers get before they are listed parse/interrupted
+PARSE_FUNCTION = "crawler.report.try_process"  # what a worker runs per document (tests put a misbehaving one here)
+
 # Progress ---------------------------------------------------------------------------------
 PROGRESS_INTERVAL = 10.0
 
@@ -93,3 +111,17 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# a rendered list is read once its links have not changed for RENDER_SETTLE_QUIET seconds,
+# or after RENDER_SETTLE_TIMEOUT seconds with what was rendered by then (listed as a failure)
+RENDER_SETTLE_TIMEOUT = 15.0
+RENDER_SETTLE_QUIET = 1.0
+
+# Anti-bot cookie challenges (crawler/challenge_middleware.py) ---------------------------
+# between HttpCompression (590) and Retry (550): it reads the decoded challenge page before a
+# 521 is retried; the browser solves each host once, its cookies go on every later request
+DOWNLOADER_MIDDLEWARES["crawler.challenge_middleware.ChallengeMiddleware"] = 580
+# after CookiesMiddleware (700), which rewrites the Cookie header: the earned cookies are added to it
+DOWNLOADER_MIDDLEWARES["crawler.challenge_middleware.ChallengeCookieMiddleware"] = 750
+CHALLENGE_ENABLED = True
+CHALLENGE_MAX_ATTEMPTS = 3  # solves per host and run before the host is given up
+CHALLENGE_BACKOFF = 30.0  # seconds before a second solve for a host, doubled each time

@@ -1,11 +1,24 @@
 """ReportPipeline: fetched documents → the shared parser → one stored record per report.
 
-A thin adapter: the work is :func:`crawler.report.process` (the same function
-``python -m crawler parse`` and the rebuild call), run off the reactor in
-worker processes (``PARSE_WORKERS``); store reads and writes run in threads. Unchanged documents (answered 304, or the same bytes as last time)
-are not parsed again. A report page and its attachments form one group; the
-group's best parse becomes the report's record, listing every document in
-``sources``.
+A thin adapter: the work is :func:`crawler.report.try_process` (the same function
+``python -m crawler parse`` and the rebuild call), run off the reactor in the
+worker pool of :mod:`crawler.workers` (``PARSE_WORKERS``, each document under
+``PARSE_TIMEOUT`` and ``PARSE_MEMORY_MB``); store reads and writes run in threads.
+Unchanged documents (answered 304, or the same bytes as last time) are not parsed
+again. A report page and its attachments form one group; the group's best parse
+becomes the report's record, listing every document in ``sources``.
+
+Back-pressure: ``process_item`` hands a document to the pool and returns, so the
+crawl keeps fetching while parsers lag, until the backlog (``PARSE_QUEUE_DOCUMENTS``
+documents, ``PARSE_QUEUE_MB`` of bodies) is full; then it awaits room, the response
+stays in Scrapy's scraper slot, and Scrapy pauses downloads (SCRAPER_SLOT_MAX_ACTIVE_SIZE).
+Nothing waits on the reactor thread.
+
+Ctrl-C: once the crawl stops, waiting documents are not admitted and those in workers
+get ``PARSE_SHUTDOWN_GRACE`` seconds; the rest are listed ``parse/interrupted`` (their
+bytes are in the WARC, and their state is not stored, so the next crawl parses them).
+A second Ctrl-C stops the reactor: a shutdown trigger lists what was in flight and
+terminates the workers.
 """
 
 from __future__ import annotations
@@ -13,20 +26,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import load_object
 
 from crawler.corpus import apply_corpus_checks
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.merge import merge_group
-from crawler.report import try_process
 from crawler.resource import FetchedResource
 from crawler.store import DocumentState, shared_store
+from crawler.workers import Backlog, Limits, Outcome, ParsePool, interrupted
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -48,6 +61,13 @@ def _needs_parse(item: FetchedDocument, prior: DocumentState | None) -> bool:
     return not (prior is not None and prior.sha256 == hashlib.sha256(item.body).hexdigest() and prior.outcome in _FINAL)
 
 
+def _reactor() -> Any:
+    """The running reactor (imported late: importing it early would install the default one)."""
+    from twisted.internet import reactor
+
+    return reactor
+
+
 class ReportPipeline:
     def __init__(self, crawler: Crawler, store_url: str) -> None:
         self.crawler = crawler
@@ -58,10 +78,23 @@ class ReportPipeline:
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
         self._group_lock = threading.Lock()
+        settings = crawler.settings
         # the crawl itself keeps one core busy: parse on the others
-        workers = crawler.settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
-        # spawned, not forked: the crawl process runs an event loop and threads
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        workers = settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
+        limits = Limits(timeout=settings.getfloat("PARSE_TIMEOUT", 120.0), memory_mb=settings.getint("PARSE_MEMORY_MB", 1536))
+        self.pool = ParsePool(workers, limits, load_object(settings.get("PARSE_FUNCTION") or "crawler.report.try_process"))
+        self.backlog = Backlog(
+            settings.getint("PARSE_QUEUE_DOCUMENTS", 0) or max(8, 4 * workers), settings.getint("PARSE_QUEUE_MB", 256) * 2**20
+        )
+        self.grace = settings.getfloat("PARSE_SHUTDOWN_GRACE", 5.0)
+        # documents between process_item and their stored outcome, by id(item): listed if the crawl is cut
+        self.in_flight: dict[int, FetchedDocument] = {}
+        self.parsing: set[asyncio.Task[None]] = set()
+        self.stopping_since: float | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._trigger: Any = None
+        # the same list object: what failed is in the stats even if close_spider never runs (a second Ctrl-C)
+        self.stats.set_value("documents/failures", self.failures)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportPipeline:
@@ -70,21 +103,71 @@ class ReportPipeline:
             raise NotConfigured("STORE_URL must be set to a database URL")
         return cls(crawler, url)
 
+    async def open_spider(self) -> None:
+        self._watcher = asyncio.ensure_future(self._watch_stop())
+        self._trigger = _reactor().addSystemEventTrigger("before", "shutdown", self._abandon)
+
+    async def _watch_stop(self) -> None:
+        """Notice a stop request (Ctrl-C, ``crawler.stop()``): no more admissions, the grace period starts."""
+        while self.crawler.crawling:
+            await asyncio.sleep(0.2)
+        self.stopping_since = time.monotonic()
+        await self.backlog.close()
+
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             await asyncio.to_thread(self._failure, item)
         elif isinstance(item, FetchedDocument):
-            parsed = None
             prior = await asyncio.to_thread(self.store.document, item.url)
-            if _needs_parse(item, prior):
-                resource = FetchedResource(
-                    body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
-                    fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
-                )  # fmt: skip
-                # CPU-heavy: in worker processes, so neither the reactor nor the GIL waits for it
-                parsed = await asyncio.get_running_loop().run_in_executor(self.pool, try_process, resource)
-            await asyncio.to_thread(self._document, item, prior, parsed)
+            if not _needs_parse(item, prior):
+                await asyncio.to_thread(self._document, item, prior, None)
+                return item
+            self.in_flight[id(item)] = item
+            # a full backlog keeps this item (and its response) waiting: Scrapy then pauses downloads
+            if not await self.backlog.admit(len(item.body)):
+                self._interrupted(item)
+                return item
+            task = asyncio.ensure_future(self._parse(item, prior))
+            self.parsing.add(task)
+            task.add_done_callback(self.parsing.discard)
         return item
+
+    async def _parse(self, item: FetchedDocument, prior: DocumentState | None) -> None:
+        resource = FetchedResource(
+            body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
+            fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
+        )  # fmt: skip
+        try:
+            parsed = await asyncio.wrap_future(self.pool.submit(resource))
+        finally:
+            await self.backlog.release(len(item.body))
+        if parsed[3] == "parse/interrupted":
+            self._interrupted(item)
+            return
+        try:
+            await asyncio.to_thread(self._document, item, prior, parsed)
+        except Exception as exc:
+            # a store error costs this document, not the crawl
+            logger.error("Document %s could not be stored: %s", item.url, exc)
+            logger.debug("storing %s failed", item.url, exc_info=exc)
+            self.stats.inc_value("documents/store_failed")
+            self.failures.append({"url": item.url, "error": f"not stored: {exc}", "group": item.group_key})
+        finally:
+            self.in_flight.pop(id(item), None)
+
+    def _interrupted(self, item: FetchedDocument) -> None:
+        """Listed, not stored: a stored state would make the next crawl skip these bytes."""
+        if self.in_flight.pop(id(item), None) is None:
+            return  # listed already
+        self.stats.inc_value("documents/failed/parse/interrupted")
+        self.stats.inc_value("documents/parse_failed")
+        self.failures.append({"url": item.url, "error": interrupted()[2], "group": item.group_key})
+
+    def _abandon(self) -> None:
+        """The reactor is stopping (a second Ctrl-C): list what is in flight, stop the workers now."""
+        for item in list(self.in_flight.values()):
+            self._interrupted(item)
+        self.pool.terminate()
 
     def _failure(self, item: FetchFailure) -> None:
         self.stats.inc_value("documents/fetch_failed")
@@ -97,7 +180,7 @@ class ReportPipeline:
         self,
         item: FetchedDocument,
         prior: DocumentState | None,
-        parsed: tuple[str, dict[str, Any] | None, str | None, str | None] | None,
+        parsed: Outcome | None,
     ) -> None:
         sha = hashlib.sha256(item.body).hexdigest()
         if item.group_key not in self.before:
@@ -142,8 +225,21 @@ class ReportPipeline:
             if merged is not None:
                 self.store.put_report(item.group_key, merged, region_path=region.path if region else None)
 
-    def close_spider(self) -> None:
-        self.pool.shutdown(wait=True)
+    async def close_spider(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        # queued documents get their parse (each bounded by PARSE_TIMEOUT); a stop request cuts this to the grace
+        while self.parsing:
+            if self.stopping_since is None and not self.crawler.crawling:
+                self.stopping_since = time.monotonic()
+            if self.stopping_since is not None and time.monotonic() - self.stopping_since >= self.grace:
+                break
+            await asyncio.wait(set(self.parsing), timeout=0.2)
+        await asyncio.to_thread(self.pool.terminate)  # what is left becomes parse/interrupted
+        if self.parsing:
+            await asyncio.wait(set(self.parsing), timeout=10)
+        if self._trigger is not None:
+            _reactor().removeSystemEventTrigger(self._trigger)
         self.stats.set_value("reports/corpus_checks_updated", apply_corpus_checks(self.store))
         # counted by report, not by page: one report reached from two pages counts once
         status: dict[str, str] = {}

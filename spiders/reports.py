@@ -29,8 +29,10 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import signals as archive_signals
-from crawler import discovery
+from crawler import discovery, rendering
+from crawler.books import Books
 from crawler.items import FetchedDocument, FetchFailure
+from crawler.middlewares import OffsiteRedirect
 from crawler.registry import Region, load_registry, region_of_url, select
 
 _HANWEB_NEXT = re.compile(r"dataproxy\.jsp\?([^\"'<>\]]+)")
@@ -40,6 +42,12 @@ _CDATA_LINK = re.compile(
 _GKMLPT_SID = re.compile(r"""SID\s*[:=]\s*['"]([\w-]+)['"]""")
 _GKMLPT_COLUMN = re.compile(r"gkmlpt/index#(\d+)|gkmlpt/(?:index|policy)/(\d+)")
 _HANWEB_PAGE = 120
+# errors Twisted raises without a message
+_DESCRIBE = {
+    "ResponseDataLossError": "the connection closed before the body was complete (Content-Length not reached, or reset)",
+    "DownloadCancelledError": "download cut off: larger than DOWNLOAD_MAXSIZE",
+    "ResponseFailed": "the connection failed while reading the response",
+}
 
 
 class ReportsSpider(scrapy.Spider):
@@ -66,7 +74,11 @@ class ReportsSpider(scrapy.Spider):
                     urls.extend([*portal.report_columns, portal.url])
         if start_url:
             urls.append(start_url)
-        self.start_urls = list(dict.fromkeys(urls))
+        try:
+            self.start_urls = list(dict.fromkeys(discovery.canonical_url(u) for u in urls))
+        except ValueError as exc:
+            raise ValueError(f"not a usable start address: {exc}") from None
+        self.books = Books()
         self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
         self._expanded: set[tuple[str, int, str, str]] = set()
         self._requested: set[str] = set()
@@ -83,17 +95,25 @@ class ReportsSpider(scrapy.Spider):
     # requests ------------------------------------------------------------------------------
     def _list_request(self, url: str, **meta: Any) -> Request:
         self._requested.add(url)
+        self.books.discover(url, "list")
         meta = {"kind": "list", **meta}
         if self.render == "always":
             meta.update(self._browser_meta())
         return Request(url, callback=self.parse, errback=self.errback, meta=meta)
 
     def _browser_meta(self) -> dict[str, Any]:
+        settings = self.crawler.settings
         return {
             "playwright": True,
             "playwright_page_event_handlers": {"response": "on_browser_response"},
-            # lists filled by a fetch after load: wait until the network is quiet
-            "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+            # lists filled by scripts after load: wait for their links to appear and settle, not for a quiet
+            # network (a list that polls never gets quiet); a timeout keeps what was rendered
+            "playwright_page_goto_kwargs": {"wait_until": "load"},
+            "playwright_page_methods": [
+                rendering.settle_links_method(
+                    timeout=settings.getfloat("RENDER_SETTLE_TIMEOUT", 15.0), quiet=settings.getfloat("RENDER_SETTLE_QUIET", 1.0)
+                )
+            ],
             "rendered": True,
         }
 
@@ -101,8 +121,10 @@ class ReportsSpider(scrapy.Spider):
         year = discovery.report_year(title)
         if self.since and year and year < self.since:
             self.crawler.stats.inc_value("discovery/older_than_since")
+            self.books.settle(url, "skipped", "older than --since", title, kind="report")
             return None
         self.crawler.stats.inc_value("discovery/report_links")
+        self.books.discover(url, "report")
         return Request(
             url,
             callback=self.parse_report,
@@ -112,14 +134,16 @@ class ReportsSpider(scrapy.Spider):
 
     def _attachment_request(self, url: str, group_key: str) -> Request:
         self._requested.add(url)
+        self.books.discover(url, "attachment")
         meta = {"kind": "attachment", "conditional": True, "group_key": group_key}
         return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta)
 
-    def _scoped(self, url: str) -> bool:
+    def _scoped(self, url: str, kind: str = "link") -> bool:
         if discovery.in_scope(url, self.hosts):
             return True
         if url.startswith(("http://", "https://")):
             self.crawler.stats.inc_value("discovery/offsite_filtered")
+            self.books.settle(url, "skipped", "off-site link", kind=kind)
         return False
 
     # callbacks -----------------------------------------------------------------------------
@@ -132,8 +156,8 @@ class ReportsSpider(scrapy.Spider):
             yield from self.parse_report(response)
             return
         found = 0
-        for url, text in _links(response):
-            for request in self._from_link(response.url, url, text):
+        for url, text, error in discovery.checked_links(response.selector.root, response.url):
+            for request in self._guarded(response.url, url, text, error):
                 found += request.meta.get("kind") == "report" or request.meta.get("kind") == "attachment"
                 yield request
         pagination = discovery.trs_pagination(response.text)
@@ -142,12 +166,13 @@ class ReportsSpider(scrapy.Spider):
             # every page of a TRS list repeats the same script: expand each column once
             self._expanded.add(column)
             for url in discovery.trs_pages(response.url, response.text):
-                if discovery.same_column(response.url, url) and self._scoped(url):
+                if discovery.same_column(response.url, url) and self._scoped(url, "list"):
                     yield self._list_request(url)
         hanweb = list(self._hanweb(response))
         gkmlpt = list(self._gkmlpt(response))
         yield from hanweb
         yield from gkmlpt
+        self._read(response)
         if (
             self.render == "auto" and not found and not hanweb and not gkmlpt and not response.meta.get("rendered")
             and _looks_like_report_list(response, title) and "<script" in response.text
@@ -162,12 +187,40 @@ class ReportsSpider(scrapy.Spider):
                 meta={"kind": "list", **self._browser_meta()},
             )
 
+    def _read(self, response: Response) -> None:
+        """A list page's links were followed; a browser rendering that timed out is listed as a failure."""
+        url = _book_url(response)
+        settled = rendering.settle_result(response.meta)
+        if settled is not None and not settled.settled:
+            self.crawler.stats.inc_value("discovery/render_timeouts")
+            self.books.settle(url, "failed", "browser render timed out", settled.describe(), kind="list")
+        else:
+            self.books.settle(url, "read", kind="list")
+
+    def _guarded(self, base: str, href: str, text: str, error: str | None = None) -> Iterator[Request]:
+        """One link's requests: each link is its own failure boundary, a bad one is listed and the rest followed."""
+        if error is None:
+            try:
+                url = discovery.resolve_link(base, href)
+            except ValueError as exc:
+                error = str(exc)
+        if error is not None:
+            self.crawler.stats.inc_value("discovery/malformed_links")
+            self.books.settle(href, "failed", "malformed link", f"{error.removeprefix('malformed link: ')} (on {base})")
+            return
+        try:
+            yield from self._from_link(base, url, text)
+        except Exception as exc:  # noqa: BLE001 - whatever one link does, the page's other links are still followed
+            self.crawler.stats.inc_value("discovery/link_errors")
+            self.books.settle(url, "failed", "exception while following a link", f"{type(exc).__name__}: {exc}")
+            self.logger.warning("Link %s on %s not followed: %s: %s", url, base, type(exc).__name__, exc)
+
     def _from_link(self, base: str, url: str, text: str) -> Iterator[Request]:
         if url in self._requested:
             return  # the nav and footer repeat on every page: ask Scrapy's dupefilter only once per URL
-        if not self._scoped(url):
-            return
         if discovery.is_report_title(text):
+            if not self._scoped(url, "report"):
+                return
             if discovery.is_attachment(url, text):
                 self.crawler.stats.inc_value("discovery/report_links")
                 yield self._attachment_request(url, url)
@@ -175,17 +228,20 @@ class ReportsSpider(scrapy.Spider):
                 request = self._report_request(url, text)
                 if request is not None:
                     yield request
-        elif (discovery.is_next_link(text) and discovery.same_column(base, url)) or (
-            discovery.is_column_link(text, url) and not discovery.is_attachment(url)
-        ):
+        elif _is_list_link(base, url, text) and self._scoped(url, "list"):
             yield self._list_request(url)
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         attachments: list[str] = []
         requests: list[Request] = []
         if isinstance(response, TextResponse):
-            for url, text in _links(response):
-                if discovery.is_attachment(url, text) and self._scoped(url):
+            for url, text, error in discovery.checked_links(response.selector.root, response.url):
+                if error is not None:
+                    if discovery.is_attachment(url, text):
+                        detail = f"{error.removeprefix('malformed link: ')} (on {response.url})"
+                        self.books.settle(url, "failed", "malformed link", detail, kind="attachment")
+                    continue
+                if discovery.is_attachment(url, text) and self._scoped(url, "attachment"):
                     attachments.append(url)
                     requests.append(self._attachment_request(url, response.meta.get("group_key") or response.url))
         yield from self._document(response, role="page", links=attachments)
@@ -197,6 +253,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _document(self, response: Response, role: str, links: list[str] | None = None) -> Iterator[FetchedDocument]:
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        self.books.document(_book_url(response), response.url)
         yield FetchedDocument(
             url=response.url, group_key=response.meta.get("group_key") or response.url, role=role,
             status=response.status, headers=headers, body=response.body,
@@ -212,7 +269,7 @@ class ReportsSpider(scrapy.Spider):
         if not m:
             return
         for href, title, text in _CDATA_LINK.findall(_datastore(response.text)):
-            yield from self._from_link(response.url, urljoin(response.url, href), title or _strip_tags(text))
+            yield from self._guarded(response.url, href, title or _strip_tags(text))
         params = {k: v[0] for k, v in parse_qs(m.group(1).replace("&amp;", "&")).items()}
         if "columnid" not in params:
             return
@@ -237,8 +294,9 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def parse_hanweb(self, response: Response) -> Iterator[Request]:
+        self._read(response)
         for href, title, text in _CDATA_LINK.findall(response.text):
-            yield from self._from_link(response.url, urljoin(response.url, href), title or _strip_tags(text))
+            yield from self._guarded(response.url, href, title or _strip_tags(text))
         total = re.search(r"<totalrecord>\s*(\d+)", response.text)
         start = int(response.meta["start"])
         if total and start + _HANWEB_PAGE <= int(total.group(1)):
@@ -270,11 +328,12 @@ class ReportsSpider(scrapy.Spider):
             data = json.loads(response.text)
         except ValueError:
             self.crawler.stats.inc_value("discovery/gkmlpt_bad_json")
+            self.books.settle(_book_url(response), "failed", "list API answered no JSON", kind="list")
             return
+        self._read(response)
         articles = data.get("articles") or []
         for article in articles:
-            url = urljoin(response.url, str(article.get("url", "")))
-            yield from self._from_link(response.url, url, str(article.get("title", "")))
+            yield from self._guarded(response.url, str(article.get("url", "")), str(article.get("title", "")))
         page, total = int(response.meta["page"]), int(data.get("total") or 0)
         if articles and page * len(articles) < total:
             yield self._gkmlpt_request(response.url, response.meta["column"], response.meta["sid"], page + 1)
@@ -309,29 +368,62 @@ class ReportsSpider(scrapy.Spider):
 
     def errback(self, failure: Any) -> Iterator[FetchFailure]:
         request = failure.request
+        kind = request.meta.get("kind", "link")
+        url = _first_url(request)
         status = None
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt forbids it (counted by Scrapy as robotstxt/forbidden)
-        if failure.check(HttpError):
+            state, reason, detail = _ignored(failure.value)
+            self.books.settle(url, state, reason, detail, kind=kind)
+            if state == "skipped":
+                return  # on purpose (robots.txt, an off-site redirect): listed, not an error
+            error = f"{reason}: {detail}" if detail else reason
+        elif failure.check(HttpError):
             status = failure.value.response.status
             error = f"HTTP {status}"
+            self.books.settle(url, "failed", "fetch failed", error, kind=kind)
         else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            message = failure.getErrorMessage().strip()
+            error = (
+                f"{failure.type.__name__}: {message}" if message else _DESCRIBE.get(failure.type.__name__, failure.type.__name__)
+            )
             self.crawler.signals.send_catch_log(signal=archive_signals.fetch_failed, request=request, error=error)
+            self.books.settle(url, "failed", "fetch failed", error, kind=kind)
         self.crawler.stats.inc_value("documents/fetch_errors")
         self.logger.warning("Fetch failed: %s (%s)", request.url, error)
-        if request.meta.get("kind") in {"report", "attachment"}:
-            yield FetchFailure(
-                url=request.url, group_key=request.meta.get("group_key"), role=request.meta["kind"], error=error, status=status
-            )
+        if kind in {"report", "attachment"}:
+            yield FetchFailure(url=url, group_key=request.meta.get("group_key"), role=kind, error=error, status=status)
+
+
+def _ignored(exc: BaseException) -> tuple[str, str, str]:
+    """(state, reason, detail) of a request a middleware refused to fetch."""
+    message = str(exc)
+    if isinstance(exc, OffsiteRedirect):
+        return "skipped", "off-site redirect", exc.target
+    if "robots.txt" in message:
+        return "skipped", "robots.txt", ""
+    if "max redirections" in message:
+        return "failed", "redirect loop", message
+    return "failed", "fetch refused", message
+
+
+def _first_url(request: Request) -> str:
+    """The URL the spider asked for (a redirected request carries its chain in ``redirect_urls``)."""
+    chain = request.meta.get("redirect_urls")
+    return str(chain[0]) if chain else request.url
+
+
+def _book_url(response: Response) -> str:
+    return _first_url(response.request) if response.request is not None else response.url
+
+
+def _is_list_link(base: str, url: str, text: str) -> bool:
+    return (discovery.is_next_link(text) and discovery.same_column(base, url)) or (
+        discovery.is_column_link(text, url) and not discovery.is_attachment(url)
+    )
 
 
 def _page_title(response: TextResponse) -> str:
     return discovery.page_title(response.selector.root)
-
-
-def _links(response: TextResponse) -> Iterator[tuple[str, str]]:
-    return discovery.page_links(response.selector.root, response.url)
 
 
 def _datastore(html: str) -> str:

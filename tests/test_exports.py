@@ -80,7 +80,9 @@ def test_report_rows_carry_the_record(records):
     for record, row in zip(records.values(), rows):
         assert tuple(row) == REPORT_COLUMNS
         assert row["id"] == record["id"] and row["agency"] == record["agency"] and row["year"] == record["year"]
-        assert (row["province"], row["city"], row["county"]) == tuple(record["region"].values())
+        assert (row["province"], row["city"], row["county"]) == tuple(
+            record["region"].get(k) for k in ("province", "city", "county")
+        )
         assert row["template"] == record["template"] and row["title"] == record["title"]
         assert row["sha256"] == record["sha256"] and row["parser_version"] == record["parser_version"]
         assert row["n_checks"] == len(record["checks"])

@@ -10,6 +10,7 @@ from crawler.errors import ExtractionError
 from crawler.extract import extract, sniff_format
 from crawler.extract.html import extract_html
 from crawler.extract.text import text_blocks
+from crawler.report import process
 from crawler.resource import FetchedResource
 from tests.conftest import shared_file
 
@@ -151,3 +152,50 @@ def test_undeclared_gbk_is_detected():
     assert "全年主动公开政府信息1234条" in "".join(doc.paragraphs)
     text = extract_text("某局2022年政府信息公开工作年度报告\n一、总体情况\n全年主动公开政府信息1234条。".encode("gb18030"))
     assert text.blocks[0] == "某局2022年政府信息公开工作年度报告"
+
+
+def test_markdown_heading_and_emphasis_marks_are_not_text():
+    blocks = text_blocks(
+        ["# 某某局2023年政府信息公开工作年度报告", "", "## 一、总体情况", "**二、主动公开政府信息情况**", "#3 号文件"]
+    )
+    assert blocks == ["某某局2023年政府信息公开工作年度报告", "一、总体情况", "二、主动公开政府信息情况", "#3 号文件"]
+
+
+def test_text_rows_that_stop_short_keep_their_printed_length():
+    md = [
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+        "|---|---|---|---|",
+        "| 规章 | 0 | | |",
+        "| 行政许可 | 12 |",
+    ]
+    (table,) = text_blocks(md)
+    assert isinstance(table, Table)
+    # the closing pipe opens no cell; the blank cells of 规章 were printed, 行政许可 stopped after two
+    assert table.row_lengths == [4, 4, 2]
+    assert table.rows[2] == ["行政许可", "12", "", "", ""]
+    tabs = text_blocks(["信息内容\t本年处理决定数量", "行政许可\t12"])
+    assert isinstance(tabs[0], Table) and tabs[0].row_lengths is None  # every row printed in full
+
+
+MENU_PAGE = """<html><head><meta charset="utf-8"><title>某某县农业农村局2022年政府信息公开工作年度报告-某某县人民政府</title></head>
+<body><div class="top"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a href="/hdjl/">互动交流</a></div>
+<div class="main"><div class="tit">某某县农业农村局2022年政府信息公开工作年度报告</div>
+<div class="con"><p>一、总体情况</p><p>2022年，某某县农业农村局认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息312条。</p>
+<p>附件：<a href="/a.pdf">某某县农业农村局2022年政府信息公开工作年度报告.pdf</a></p>
+<p><a href="/b.html">某某县农业农村局2021年政府信息公开工作年度报告</a> <a href="/c.html">某某县农业农村局2020年政府信息公开工作年度报告</a></p>
+</div></div></body></html>"""
+
+
+def test_html_menu_of_short_links_is_not_report_text():
+    doc = extract_html(MENU_PAGE.encode("utf-8"))
+    assert doc.paragraphs[0] == "某某县农业农村局2022年政府信息公开工作年度报告"
+    assert not any("首页" in p or "互动交流" in p for p in doc.paragraphs)
+    # links that are more than a menu's words stay: an attachment line, a row of report titles
+    assert any(p.startswith("附件：") for p in doc.paragraphs)
+    assert any("2021年政府信息公开工作年度报告" in p for p in doc.paragraphs)
+
+
+def test_html_menu_does_not_run_into_the_title_and_agency():
+    record = process(FetchedResource(body=MENU_PAGE.encode("utf-8"), filename="report.html"))
+    assert record["title"] == "某某县农业农村局2022年政府信息公开工作年度报告"
+    assert record["agency"] == "某某县农业农村局"

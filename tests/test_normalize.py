@@ -1,5 +1,12 @@
 """Normalisation: one canonical text whatever the converter did to it."""
 
+import re
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler import normalize
 from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
 
 
@@ -53,3 +60,88 @@ def test_chinese_numeral_years_and_dates():
     assert normalize_text("二〇二三年一月十八日") == "2023年1月18日"
     assert normalize_text("二○二一年十二月三十一日") == "2021年12月31日"
     assert normalize_text("第三十二条") == "第三十二条"
+
+
+# ---- linear time on run-on text, same results as the straightforward definitions ----
+
+
+def reference_join(lines: list[str]) -> list[str]:
+    """join_wrapped_lines as first written: re-measure the joined line each time (quadratic, but plainly right)."""
+    lines = [ln for ln in (x.strip() for x in lines) if ln]
+    if len(lines) < 2:
+        return lines
+    full = normalize._full_line_length(lines)
+    out = [lines[0]]
+    for line in lines[1:]:
+        prev = out[-1]
+        if (
+            not prev.endswith(normalize._SENTENCE_END)
+            and not normalize._LIST_START.match(line)
+            and normalize._width(prev) >= 0.8 * full
+        ):
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return out
+
+
+_CJK_BRACKET_PAIR = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\(([^()]*)\)|\(([^()]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^()]*)\)"
+)
+
+_PIECES = [
+    "政府信息公开",
+    "申请",
+    "2021年",
+    "abc",
+    "12",
+    "。",
+    "；",
+    "（一）",
+    "二、",
+    "1.",
+    "附件",
+    " ",
+    "(",
+    ")",
+    "是",
+    "x" * 9,
+]
+_lines = st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), max_size=40)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_lines)
+def test_join_wrapped_lines_matches_the_reference(lines: list[str]) -> None:
+    assert join_wrapped_lines(lines) == reference_join(lines)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
+def test_bracket_pairs_match_the_single_pattern(text: str) -> None:
+    expected = _CJK_BRACKET_PAIR.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
+    assert normalize._PAIR.sub(normalize._full_width_pair, text) == expected
+
+
+def test_cell_lines_keep_a_space_only_between_latin_tokens() -> None:
+    assert normalize_cell("1\n136") == "1 136"
+    assert normalize_cell("合计\n12") == "合计12"
+    assert normalize_cell("ab\ncd\n中") == "ab cd中"
+
+
+def _seconds(fn: object, *args: object) -> float:
+    start = time.perf_counter()
+    fn(*args)  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def test_run_on_text_is_linear() -> None:
+    # 10 MB of lines that never end a sentence join into one paragraph: quadratic code took about a
+    # minute here; the bound leaves room for a machine shared by many processes
+    line = "政府信息公开工作坚持以人民为中心全面推进政务公开各项工作取得新进展"
+    lines = [line] * (10_000_000 // (3 * len(line)))
+    assert _seconds(join_wrapped_lines, lines) < 5
+    assert join_wrapped_lines(lines) == ["".join(lines)]
+    assert _seconds(normalize_text, "(" + "中" * 200_000) < 5  # an unclosed bracket before long Chinese text
+    assert _seconds(normalize_cell, "\n".join(["a1"] * 200_000)) < 5
+    assert _seconds(normalize_text, "[image: " * 100_000 + "中") < 5

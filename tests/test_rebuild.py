@@ -144,3 +144,88 @@ def test_rebuild_runs_from_warcs_only(crawled, tmp_path, monkeypatch):
     proc = subprocess.run([sys.executable, "-m", "crawler", "rebuild", str(crawled / "warc"), "--data-dir", str(tmp_path), "--workers", "1"],
                           capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "no_proxy": "*", "http_proxy": "http://127.0.0.1:9"})  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-1500:]
+
+
+# -- failure boundaries: a record, a document, a group fail alone ------------------------------
+
+
+def _poisoned_warc(path: Path) -> dict[str, str]:
+    """A gzipped WARC as a careless tool might leave it: a malformed target URI, a page linking one,
+    documents that hang, crash their worker or trip a parser bug, and a torn tail."""
+    base = "http://www.example.gov.cn/zfxxgknb/"
+    good_page, good_pdf = base + "t20230118_1.html", base + "P0202301.pdf"
+    page = (
+        '<html><head><meta charset="utf-8"><title>南通市海门区市场监督管理局2022年政府信息公开工作年度报告</title></head>'
+        '<body><div class="TRS_Editor"><p>详见附件。</p><a href="http://[::1/broken.pdf">坏链接.pdf</a>'
+        f'<a href="{good_pdf}">附件：年度报告.pdf</a></div></body></html>'
+    ).encode()
+    bad_page = '<html><head><meta charset="utf-8"><title>某某局2022年政府信息公开工作年度报告</title></head><body></body></html>'.encode()
+    pdf = (FIXTURES / "gov2021_merged.pdf").read_bytes()
+    docx = (FIXTURES / "gov2019_merged.docx").read_bytes()
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+
+    def response(url: str, body: bytes, ctype: str) -> None:
+        headers = _http(200, "OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+    response("http://[::1/bad.html", bad_page, "text/html; charset=utf-8")
+    response(good_page, page, "text/html; charset=utf-8")
+    response(good_pdf, pdf, "application/pdf")
+    poison = {name: f"http://www.example.gov.cn/files/{name}" for name in ("raise.docx", "exit.pdf", "sleep.pdf")}
+    for name, url in poison.items():
+        response(url, docx if name.endswith(".docx") else pdf, "application/octet-stream")
+    response("http://www.example.gov.cn/files/report.docx", docx, "application/octet-stream")
+    path.write_bytes(buf.getvalue() + b"\x1f\x8b\x08\x00torn off mid-record")
+    return {"page": good_page, "pdf": good_pdf, **poison}
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_rebuild_survives_bad_records_and_poison_documents(tmp_path):
+    from crawler.rebuild import rebuild
+    from crawler.store import Store
+    from crawler.workers import Limits
+    from tests.test_workers import poison
+
+    urls = _poisoned_warc(tmp_path / "poisoned.warc.gz")
+    store = Store(f"sqlite:///{tmp_path / 'out' / 'records.sqlite'}")
+    try:
+        summary = rebuild([tmp_path / "poisoned.warc.gz"], store, [], workers=2, limits=Limits(timeout=3), parse=poison)
+        records = {r["agency"]: r for r in store.records()}
+    finally:
+        store.close()
+    reasons = {f["url"]: f["reason"] for f in summary.failures}
+    assert reasons.get(urls["raise.docx"]) == "parse/bug"
+    assert reasons.get(urls["exit.pdf"]) == "parse/worker-died"
+    assert reasons.get(urls["sleep.pdf"]) == "parse/timeout"
+    assert any(r == "archive/bad-uri" and "[::1/bad.html" in f["error"] for f in summary.failures for r in [f["reason"]])
+    assert reasons.get("poisoned.warc.gz") == "archive/unreadable"  # the torn tail, after every whole record
+    # the rest is stored: the page with its PDF (the bad link dropped, not the page's other links), the lone DOCX
+    haimen = records["南通市海门区市场监督管理局"]
+    assert {s["url"] for s in haimen["sources"]} == {urls["page"], urls["pdf"]}
+    assert haimen["requests"]["rows"]["new"][6] == 59
+    assert records["成都市武侯区教育局"]["url"].endswith("/report.docx")
+    assert (summary.parsed, summary.not_reports) == (2, 1)  # the PDF and the DOCX; the page only points to its PDF
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_rebuild_cli_lists_a_malformed_uri_and_stores_the_rest(tmp_path):
+    urls = _poisoned_warc(tmp_path / "poisoned.warc.gz")
+    proc = cli(
+        "rebuild",
+        str(tmp_path / "poisoned.warc.gz"),
+        "--data-dir",
+        str(tmp_path / "out"),
+        "--workers",
+        "1",
+        "--parse-timeout",
+        "60",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert "archive/bad-uri" in proc.stderr and "[::1/bad.html" in proc.stderr
+    exported = export(tmp_path / "out")
+    stored = {u for r in exported for u in (r["page_url"], r["url"], *(s["url"] for s in r.get("sources", [])))}
+    # the real parser reads the "poison" files as the reports they are (one PDF's numbers, so one report)
+    assert set(urls.values()) <= stored
+    assert {r["agency"] for r in exported} == {"南通市海门区市场监督管理局", "成都市武侯区教育局"}

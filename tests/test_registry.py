@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.divisions import load as load_divisions
 from crawler.errors import ReportError
 from crawler.registry import (
     FAMILIES,
@@ -24,7 +25,7 @@ from crawler.registry import (
     select,
 )
 
-DIVISIONS = json.loads((REGISTRY_PATH.parent / "divisions.json").read_text(encoding="utf-8"))["provinces"]
+DIVISIONS = load_divisions()
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +89,49 @@ def test_ten_provinces_at_least(regions: list[Region]) -> None:
 def test_names_exist_in_divisions(regions: list[Region]) -> None:
     for r in regions:
         if _is_demo(r) or r.level == "national":
+            assert r.code is None, r.path
             continue
-        assert r.province in DIVISIONS, r.path
-        entry = DIVISIONS[r.province]
-        if r.city is not None:
-            assert r.city in entry["cities"], r.path
-        elif r.level == "county":  # directly under the province: a municipality's district or a 省直辖 unit
-            assert r.county in entry["cities"] + entry.get("direct", []), r.path
+        assert r.code is not None, r.path
+        names = DIVISIONS.path(r.code)
+        assert names["province"] == r.province, r.path
+        # the code is the deepest part of the path on the official list: a 新区 or 示范区 stops at its city
+        parts = r.path.split("/")
+        unit = DIVISIONS.by_code[r.code].name
+        assert unit in parts, (r.path, r.code, unit)
+        if r.level == "city" and r.city is not None:
+            assert names["city"] == r.city or unit == r.city, r.path
+
+
+def test_codes_of_known_regions(regions: list[Region]) -> None:
+    by_path = {r.path: r for r in regions}
+    assert by_path["北京市"].code == "110000"
+    assert by_path["江苏省/淮安市/洪泽区"].code == "320813"
+    assert by_path["海南省/屯昌县"].code == "469022"
+    assert by_path["贵州省/黔西南布依族苗族自治州"].code == "522300"
+    assert by_path["湖南省/岳阳市/南湖新区"].code == "430600"  # not a division: its city
+
+
+def test_select_by_code_and_by_division_name(regions: list[Region]) -> None:
+    assert _paths(select(regions, "320800")) == ["江苏省/淮安市", "江苏省/淮安市/洪泽区"]
+    assert _paths(select(regions, "3208")) == _paths(select(regions, "320800"))
+    assert _paths(select(regions, "320813")) == ["江苏省/淮安市/洪泽区"]
+    # names the registry's paths lack but the division list knows: short and old ones
+    assert _paths(select(regions, "淮安")) == ["江苏省/淮安市", "江苏省/淮安市/洪泽区"]
+    assert _paths(select(regions, "洪泽县")) == ["江苏省/淮安市/洪泽区"]
+    with pytest.raises(RegistryError, match="no division has the code 990000"):
+        select(regions, "990000")
+    with pytest.raises(RegistryError, match="no portal in 浙江省/杭州市"):
+        select(regions, "330100")
+
+
+def test_code_field_is_checked(tmp_path: Path) -> None:
+    (region,) = load_registry(_write(tmp_path, {"schema": 1, "regions": [_mutated(code="320813")]}))
+    assert region.code == "320813"
+    for bad, message in (("110105", "not in 江苏省"), ("329999", "not on the official division list"), ("3208", "six digits")):
+        with pytest.raises(RegistryError, match=message):
+            load_registry(_write(tmp_path, {"schema": 1, "regions": [_mutated(code=bad)]}))
+    with pytest.raises(RegistryError, match="schedule"):
+        load_registry(_write(tmp_path, {"schema": 1, "regions": [_mutated(schedule="fortnightly")]}))
 
 
 def test_regions_named_in_the_domain_notes_are_present(regions: list[Region]) -> None:
@@ -142,7 +179,7 @@ def test_report_columns_of_known_portals(regions: list[Region]) -> None:
 def test_format_table(regions: list[Region]) -> None:
     table = format_table(regions)
     lines = table.splitlines()
-    assert lines[0].split() == ["path", "level", "portal", "url", "family", "columns"]
+    assert lines[0].split() == ["path", "level", "code", "portal", "url", "family", "columns"]
     assert any(
         line.startswith("广东省/深圳市/龙岗区") and "https://www.lg.gov.cn/" in line and "gkmlpt" in line for line in lines
     )
@@ -306,6 +343,7 @@ def test_a_minimal_file_loads(tmp_path: Path) -> None:
         "洪泽区",
         "county",
         (Portal("淮安市洪泽区人民政府", "http://www.hongze.gov.cn/", None, ()),),
+        code="320813",
     )
 
 

@@ -88,7 +88,7 @@ def test_region_filled_from_the_portal_only_when_it_agrees():
     county = Region(path="江苏省/淮安市/洪泽区", province="江苏省", city="淮安市", county="洪泽区", level="county", portals=())
     city = Region(path="江苏省/淮安市", province="江苏省", city="淮安市", county=None, level="city", portals=())
     empty = {"province": None, "city": None, "county": None}
-    assert fill_region(dict(empty), county) == {"province": "江苏省", "city": "淮安市", "county": "洪泽区"}
+    assert fill_region(dict(empty), county) == {"province": "江苏省", "city": "淮安市", "county": "洪泽区", "code": "320813"}
     assert fill_region({**empty, "county": "洪泽区"}, county)["province"] == "江苏省"
     # a report of another county on this portal keeps only what it names
     assert fill_region({**empty, "county": "安化县"}, county) == {**empty, "county": "安化县"}

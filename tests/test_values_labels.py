@@ -4,7 +4,7 @@ import pytest
 
 from crawler.parse.labels import label_core
 from crawler.parse.requests_table import _match
-from crawler.parse.values import is_value_cell, parse_value
+from crawler.parse.values import forced, is_value_cell, parse_value, single_digits, sum_readings
 
 
 @pytest.mark.parametrize("text", ["", "/", "-", "—", "无", "／", "N/A"])
@@ -89,3 +89,28 @@ def test_subtotal_column_dropped_aligned_pipes(tmp_path):
 def test_subtotal_column_dropped_unaligned_tabs(tmp_path, order, new):
     text = HEAD + f"申请人情况\n自然人\t法人或其他组织\t总计\n{order}\n一、本年新收政府信息公开申请数量\t{new}\n"
     assert _requests_of(tmp_path, text)["new"] == [5, 1, 0, 0, 0, 1, 7]
+
+
+# Digits a flattened table ran together: split only where nothing else fits.
+
+
+@pytest.mark.parametrize(
+    ("run", "count", "cells"),
+    [("3100004", 7, list("3100004")), ("000", 3, ["0", "0", "0"]), ("21533", 3, None), ("1 2 3", 3, None), ("3.5", 3, None)],
+)
+def test_single_digits_only_when_there_is_one_digit_per_column(run, count, cells):
+    assert single_digits(run, count) == cells
+
+
+@pytest.mark.parametrize(("run", "alone"), [("000", True), ("0009", True), ("7", True), ("100", False), ("213", False)])
+def test_forced_runs_are_the_ones_no_number_of_two_digits_can_open(run, alone):
+    # "100" is 1|0|0 or 10|0 (a blank cell somewhere) or 100 alone: not forced
+    assert forced(run) is alone
+
+
+def test_sum_readings_lists_every_split_whose_last_number_is_the_sum():
+    assert sum_readings("6100007", 7) == [[6, 1, 0, 0, 0, 0, 7]]
+    assert sum_readings("6100008", 7) == []  # one digit per cell does not add up, nor does anything else
+    assert sum_readings("11011", 7) == [[1, 10, 11], [11, 0, 11]]  # two readings: neither can be chosen
+    assert sum_readings("11011", 2) == []  # at most two numbers: 1|1011, 11|011 … none adds up
+    assert sum_readings("01001", 7) == [[0, 1, 0, 0, 1]]  # "01", "010" … are never printed numbers

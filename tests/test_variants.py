@@ -63,11 +63,11 @@ def test_identity_variants():
     assert base["published_date"] == "2022-01-20"  # the signature, not the 统计期限 in the text
     dashed = parse("v12b_title_site_suffix_dash.html")
     assert dashed["title"] == "北京市朝阳区民政局2021年政府信息公开工作年度报告"
-    assert dashed["region"] == {"province": "北京市", "city": "北京市", "county": "朝阳区"}
+    assert dashed["region"] == {"province": "北京市", "city": "北京市", "county": "朝阳区", "code": "110105"}
     assert parse("v14b_year_text_2019_tiaoli.html")["year"] == 2021  # not 根据2019年修订的《条例》
     shanghai = parse("v18_shanghai_numbering.html")
     assert shanghai["published_date"] == "2025-03-31"
-    assert shanghai["region"] == {"province": "上海市", "city": "上海市", "county": None}
+    assert shanghai["region"] == {"province": "上海市", "city": "上海市", "county": None, "code": "310000"}
     assert len(shanghai["sections"]) == 6
 
 

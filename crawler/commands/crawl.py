@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -10,11 +11,14 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from crawler.commands.options import add_store_options, open_store
+from crawler.errors import ReportError
 from crawler.progress import crawl_summary
 from crawler.registry import load_registry, select
 from crawler.store import database_url
+from crawler.workers import terminate_all
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -24,8 +28,18 @@ def add_parser(sub: Any) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--region", help="a registry region and its children, e.g. 浙江省/温州市/瑞安市")
     where.add_argument("--start-url", help="any portal's address")
+    where.add_argument("--due", action="store_true", help="every registry region whose schedule says it is due, once each")
     add_crawl_options(p)
+    p.add_argument("--now", type=_moment, help=argparse.SUPPRESS)  # --due as if at this ISO time (tests, dry runs)
     p.set_defaults(func=run)
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("an ISO date and time such as 2025-02-01T03:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def add_crawl_options(p: Any) -> None:
@@ -36,6 +50,10 @@ def add_crawl_options(p: Any) -> None:
     p.add_argument("--max-pages", type=_positive, help="stop after this many pages")
     p.add_argument("--since", type=_year, help="skip reports on years before this one")
     p.add_argument("--registry", type=Path, help="another registry file")
+    p.add_argument(
+        "--parse-timeout", type=_positive_float, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
+    )
+    p.add_argument("--parse-memory", type=_positive, metavar="MB", help="memory limit of a parser worker (PARSE_MEMORY_MB, 1536)")
     p.add_argument(
         "-s",
         "--set",
@@ -50,6 +68,16 @@ def add_crawl_options(p: Any) -> None:
 def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of seconds") from None
+    if not value > 0:
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
@@ -81,6 +109,10 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         settings.set("CLOSESPIDER_PAGECOUNT", args.max_pages, priority="cmdline")
     if args.render == "never":
         settings.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")
+    if args.parse_timeout:
+        settings.set("PARSE_TIMEOUT", args.parse_timeout, priority="cmdline")
+    if args.parse_memory:
+        settings.set("PARSE_MEMORY_MB", args.parse_memory, priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     for key, value in args.set:
@@ -89,6 +121,10 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any) -> int:
+    if getattr(args, "due", False):
+        from crawler.commands.due import run_due
+
+        return run_due(args)
     if args.render != "never" and not Path(CHROMIUM).exists():
         print(f"warning: {CHROMIUM} not found (apt install chromium); lists that need scripts will be missed", file=sys.stderr)
         args.render = "never"
@@ -98,6 +134,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     open_store(args).close()  # an unreachable database stops here too
     args.data_dir.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(args, **overrides)
+    _check_parse_function(settings)
     _show_progress()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
@@ -106,6 +143,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         render=args.render, registry=str(args.registry) if args.registry else None,
     )  # fmt: skip
     process.start()
+    terminate_all()  # after a second Ctrl-C no pipeline closed: no parser worker may outlive the crawl
     stats = crawler.stats.get_stats() if crawler.stats else {}
     store = open_store(args)
     try:
@@ -115,10 +153,28 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         store.close()
     where = args.db or str(args.data_dir / "records.sqlite")
     print(crawl_summary(stats, records, str(args.data_dir / "warc"), where), file=sys.stderr)
+    if stats.get("finish_reason") in {"shutdown", None}:
+        print(
+            "interrupted: what was fetched is in the WARCs; documents not parsed are listed, and the next crawl"
+            " (or `rebuild`) parses them",
+            file=sys.stderr,
+        )
+        return 130
     if stats.get("finish_reason") not in {"finished", "closespider_pagecount"}:
         print(f"error: the crawl stopped early ({stats.get('finish_reason')})", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_parse_function(settings: Settings) -> None:
+    """PARSE_FUNCTION is loaded in the pipeline, where a bad name would end the crawl with a traceback."""
+    name = settings.get("PARSE_FUNCTION") or "crawler.report.try_process"
+    try:
+        function = load_object(name)
+    except (ImportError, AttributeError, ValueError, NameError) as exc:
+        raise ReportError(f"PARSE_FUNCTION={name}: cannot be loaded ({exc})", reason="options/invalid") from None
+    if not callable(function):
+        raise ReportError(f"PARSE_FUNCTION={name}: not a function", reason="options/invalid")
 
 
 def _show_progress() -> None:

@@ -3,7 +3,12 @@
 ``--format jsonl``: the records, one JSON object per line.
 ``--format csv``: one row per report (``crawler.exports.REPORT_COLUMNS``).
 ``--format cells``: one row per table cell (``crawler.exports.CELL_COLUMNS``): Parquet when
-``--out`` ends with ``.parquet``, CSV otherwise (and on standard output).
+``--out`` ends with ``.parquet``, CSV otherwise (and on standard output); with
+``--partition-by year``, ``--out`` is a folder of Parquet files, one folder per year
+(``year=2023/part-0.parquet``, Hive style, as pandas, DuckDB and Spark read them).
+``--format package``: all of it in the folder ``--out``: records.jsonl, reports.csv, cells.csv,
+the cells in Parquet partitioned by year, record.schema.json, and a Frictionless
+``datapackage.json`` describing every file and table.
 
 Without ``--out`` the export goes to standard output. In CSV a blank cell (null in the
 record) is an empty field, never 0; in Parquet it is a null.
@@ -16,13 +21,24 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.commands.options import add_store_options, open_store
+from crawler.datapackage import write_package
 from crawler.errors import ReportError
-from crawler.exports import CELL_COLUMNS, REPORT_COLUMNS, cell_rows, report_rows, write_csv, write_jsonl, write_parquet
+from crawler.exports import (
+    CELL_COLUMNS,
+    REPORT_COLUMNS,
+    cell_rows,
+    report_rows,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+    write_parquet_by_year,
+)
 
-FORMATS = ("jsonl", "csv", "cells")
+FORMATS = ("jsonl", "csv", "cells", "package")
 
 
 def add_parser(sub: Any) -> None:
@@ -36,9 +52,12 @@ def add_parser(sub: Any) -> None:
         "--format",
         choices=FORMATS,
         default="jsonl",
-        help="jsonl: the records; csv: one row per report; cells: one row per table cell (default jsonl)",
+        help="jsonl: the records; csv: one row per report; cells: one row per table cell; package: all, with datapackage.json (default jsonl)",
     )
-    p.add_argument("--out", help="a file to write (default: standard output); for cells, *.parquet writes Parquet")
+    p.add_argument(
+        "--out", help="a file to write (default: standard output); for cells, *.parquet writes Parquet; a folder for package"
+    )
+    p.add_argument("--partition-by", choices=["year"], help="cells only: write Parquet partitioned by year into the folder --out")
     p.add_argument("--region", help="only this registry region and its children")
     add_store_options(p)
     p.set_defaults(func=run)
@@ -58,6 +77,8 @@ class _Counted:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "package" or args.partition_by:
+        return _run_folder(args)
     store = open_store(args)
     parquet = args.format == "cells" and bool(args.out) and str(args.out).lower().endswith(".parquet")
     try:
@@ -81,6 +102,34 @@ def run(args: argparse.Namespace) -> int:
         else:
             what = f"{written} records"
         print(f"{what} written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _run_folder(args: argparse.Namespace) -> int:
+    """The exports written into a folder: the package, or the cells partitioned by year."""
+    if args.partition_by and args.format != "cells":
+        raise ReportError("--partition-by applies to --format cells only")
+    if not args.out:
+        raise ReportError(
+            f"--format {args.format}{' --partition-by ' + args.partition_by if args.partition_by else ''} needs --out FOLDER"
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"{out} is a file: --out names a folder here")
+    store = open_store(args)
+    try:
+        records = _Counted(store.records(args.region))
+        if args.format == "package":
+            counts = write_package(records, out)
+            what = f"{counts['records']} records, {counts['cells']} cells and datapackage.json"
+        else:
+            per_year = write_parquet_by_year(cell_rows(records), out)
+            what = f"{sum(per_year.values())} cells of {records.count} reports in {len(per_year)} year partitions"
+    except OSError as exc:
+        raise ReportError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        store.close()
+    print(f"{what} written to {out}", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from crawler.commands.options import add_store_options, open_store
 from crawler.rebuild import rebuild
 from crawler.registry import load_registry
+from crawler.workers import Limits
 
 
 def add_parser(sub: Any) -> None:
@@ -21,8 +22,36 @@ def add_parser(sub: Any) -> None:
     p.add_argument("warcs", nargs="+", type=Path, help="WARC files or folders of them")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parser processes (default: all cores)")
     p.add_argument("--registry", type=Path, help="another registry file (regions of the portals)")
+    p.add_argument(
+        "--parse-timeout", type=_positive_float, default=Limits.timeout, metavar="SECONDS",
+        help=f"wall-clock limit per document (default {Limits.timeout:g})",
+    )  # fmt: skip
+    p.add_argument(
+        "--parse-memory", type=_positive_int, default=Limits.memory_mb, metavar="MB",
+        help=f"memory limit of a parser worker (default {Limits.memory_mb})",
+    )  # fmt: skip
     add_store_options(p)
     p.set_defaults(func=run)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +66,14 @@ def run(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        limits = Limits(timeout=args.parse_timeout, memory_mb=args.parse_memory)
         try:
-            summary = rebuild(args.warcs, store, regions, workers=args.workers, progress=progress)
+            summary = rebuild(args.warcs, store, regions, workers=args.workers, progress=progress, limits=limits)
+        except KeyboardInterrupt:
+            # the workers are gone (the pool stops in rebuild's finally); finished groups are stored
+            bar.stop()
+            print("interrupted: the reports finished so far are stored; run the rebuild again for the rest", file=sys.stderr)
+            return 130
         finally:
             store.close()
     took = time.perf_counter() - started
@@ -49,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         f"  {summary.warc_files} WARC files, {summary.captures} responses and revisits, {summary.groups} reports' documents ({summary.documents}) in {took:.1f} s",
         f"  documents parsed {summary.parsed}, not reports {summary.not_reports}, failures {len(summary.failures)}",
         f"  reports: {summary.reports.get('new', 0)} new, {summary.reports.get('already stored', 0)} already in the store",
-        *(f"    {f['url']}: {f['error']}" for f in summary.failures[:20]),
+        *(f"    {f['url']}: {f['error']} [{f['reason']}]" for f in summary.failures[:20]),
+        *([f"    … and {len(summary.failures) - 20} more"] if len(summary.failures) > 20 else []),
         f"  store: {where}",
     ]
     print("\n".join(lines), file=sys.stderr)

@@ -2,6 +2,11 @@
 
 The format is decided by content, not by URL suffix or Content-Type: portals
 serve DOCX as ``application/octet-stream`` and PDFs under ``.html`` names.
+UTF-16 and UTF-32 text is recognised by its byte order mark or its zero
+bytes (:func:`crawler.extract.encoding.unicode_encoding`), not taken for binary.
+
+The limits of :mod:`crawler.limits` are applied here (document bytes, text
+extracted) and by the extractors (PDF pages, inflated DOCX parts).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import zipfile
 from crawler.document import Document
 from crawler.errors import ExtractionError
 from crawler.extract.docx import extract_docx
+from crawler.extract.encoding import unicode_encoding
 from crawler.extract.html import extract_html
 from crawler.extract.html_images import add_picture_tables
 from crawler.extract.legacy import extract_legacy, legacy_kind
 from crawler.extract.pdf import extract_pdf
 from crawler.extract.pictures import image_kind
 from crawler.extract.text import extract_text
+from crawler.limits import Limits, current
 from crawler.resource import FetchedResource
 
 _HTML_START = re.compile(
@@ -41,6 +48,13 @@ def sniff_format(body: bytes, content_type: str | None = None, filename: str | N
         return "doc"  # OLE2 (.doc, .wps, .xls) or RTF: crawler/extract/legacy.py tells them apart
     if image_kind(head):
         return "image"
+    unicode = unicode_encoding(body)
+    if unicode and unicode[0] != "utf-8":
+        codec, bom = unicode
+        # sniff the markup as UTF-8, the encoding the pattern is written in
+        head = body[bom : bom + 2048].decode(codec, "replace").encode("utf-8")
+        html = _HTML_START.match(head) or (content_type or "").startswith(("text/html", "application/xhtml"))
+        return "html" if html else "text"
     if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")) or (content_type or "").startswith(("text/html", "application/xhtml")):
         return "html"
     if b"\x00" in head:
@@ -48,16 +62,47 @@ def sniff_format(body: bytes, content_type: str | None = None, filename: str | N
     return "text"
 
 
-def extract(resource: FetchedResource) -> Document:
+def extract(resource: FetchedResource, limits: Limits | None = None) -> Document:
     """Extract one document; raises :class:`ExtractionError` with a clear reason."""
+    limits = limits or current()
     body = resource.body
     if not body or not body.strip():
         raise ExtractionError("empty document", "extract/empty")
+    if len(body) > limits.max_document_bytes:
+        raise ExtractionError(
+            f"document is {len(body)} bytes (limit {limits.max_document_bytes}, GOVREPORTS_MAX_DOCUMENT_BYTES)",
+            "extract/too-large",
+        )
     fmt = sniff_format(body, resource.content_type, resource.filename)
+    if fmt in {"html", "text"} and len(body) > limits.max_markup_bytes:
+        raise ExtractionError(
+            f"{fmt.upper()} document is {len(body)} bytes (limit {limits.max_markup_bytes}, GOVREPORTS_MAX_MARKUP_BYTES)",
+            f"extract/{fmt}/too-large",
+        )
+    try:
+        doc = _extract(fmt, body, resource, limits)
+    except RecursionError as exc:
+        # markup nested thousands deep (a broken or hostile page) exhausts any recursive tree walk
+        raise ExtractionError("document nested too deeply to read", "extract/too-deep") from exc
+    chars = text_length(doc)
+    if chars > limits.max_text_chars:
+        raise ExtractionError(
+            f"document has {chars} characters of text (limit {limits.max_text_chars}, GOVREPORTS_MAX_TEXT_CHARS)",
+            "extract/too-much-text",
+        )
+    return doc
+
+
+def text_length(doc: Document) -> int:
+    """Characters of text in a document: paragraphs and table cells."""
+    return sum(len(b) if isinstance(b, str) else sum(len(c) for row in b.rows for c in row) for b in doc.blocks)
+
+
+def _extract(fmt: str, body: bytes, resource: FetchedResource, limits: Limits) -> Document:
     if fmt == "pdf":
-        return extract_pdf(body)
+        return extract_pdf(body, limits)
     if fmt == "docx":
-        return extract_docx(body)
+        return extract_docx(body, limits)
     if fmt == "html":
         doc = extract_html(body, resource.content_type, resource.url)
         return add_picture_tables(doc, body, resource.content_type, resource.local_path)

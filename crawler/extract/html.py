@@ -16,7 +16,9 @@ from lxml import etree
 
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
+from crawler.extract.chrome import strip_page
 from crawler.extract.encoding import decode
+from crawler.extract.pagemeta import CLOCK, PageMeta, meta_pairs
 
 _CONTAINER_XPATH = (
     "//*[@id='ivs_content' or @id='webeditorview' or @id='zoom' or @id='Zoom' or @id='UCAP-CONTENT'"
@@ -68,7 +70,8 @@ def extract_html(body: bytes, content_type: str | None = None, url: str | None =
         tree = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"unreadable HTML: {exc}", "extract/html/corrupt") from exc
-    title, date = _metadata(tree, url)
+    page = _page_meta(tree)
+    title, date, publisher = _metadata(tree, url, page)
     container = _best_container(tree)
     blocks = _blocks(container)
     if not any(isinstance(b, Table) for b in blocks) and not any(_SECTION_MARK.search(b) for b in blocks if isinstance(b, str)):
@@ -78,33 +81,66 @@ def extract_html(body: bytes, content_type: str | None = None, url: str | None =
             blocks = [ln for ln in main.splitlines() if ln.strip()] + [
                 b for b in _blocks(tree.body if tree.body is not None else tree) if isinstance(b, Table)
             ]
+    blocks, inner = strip_page(blocks)
     if not blocks:
         raise ExtractionError("no text in HTML document", "extract/html/empty")
-    return Document(blocks=blocks, source_format="html", title=title, published_date=date)
+    return Document(
+        blocks=blocks,
+        source_format="html",
+        title=title or inner.title or page.title,
+        published_date=date,
+        publisher=publisher or inner.publisher or page.publisher,
+    )
 
 
-def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None, str | None]:
-    """Title and date: the standard 政府网站 meta tags first, then trafilatura."""
+def _meta(tree: lxml.html.HtmlElement, name: str) -> str | None:
+    found = tree.xpath(
+        f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content"
+    )
+    return str(found[0]).strip() if found and str(found[0]).strip() else None
 
-    def meta(name: str) -> str | None:
-        found = tree.xpath(
-            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content"
-        )
-        return str(found[0]).strip() if found and str(found[0]).strip() else None
 
-    title = meta("ArticleTitle")
-    date = next((d for d in (meta(n) for n in _META_DATE) if d), None)
+def _page_meta(tree: lxml.html.HtmlElement) -> PageMeta:
+    """The page's own labelled lines (发布日期：…, 来源：…), wherever the template puts them."""
+    page = PageMeta()
+    for block in _blocks(tree.body if tree.body is not None else tree):
+        if isinstance(block, str) and len(block) <= 160:
+            pairs = meta_pairs(block)
+            if pairs:
+                page.add(pairs)
+    return page
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str | None, page: PageMeta) -> tuple[str | None, str | None, str | None]:
+    """Title, date and publisher: the standard 政府网站 meta tags, the page's labelled lines, then trafilatura.
+
+    The date is the article's own (meta PubDate, a 发布日期 / 发布时间 / 成文日期 line), never the
+    page clock in the header ("2025年12月30日 星期二": when the page was viewed).
+    """
+    title = _meta(tree, "ArticleTitle")
+    date = next((d for d in (_meta(tree, n) for n in _META_DATE) if d), None)
+    date = _iso(date) if date else page.date
     if title is None or date is None:
         # only the page's own date markup: a date searched out of the body is usually the
         # reporting period's ("统计期限自2021年1月1日起"), not the publication date
         md = trafilatura.extract_metadata(tree, default_url=url, date_config={"extensive_search": False})
         if md is not None:
             title = title or md.title
-            date = date or md.date
-    if date:
-        m = re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", date)
-        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
-    return title, date
+            found = _iso(md.date) if md.date else None
+            if date is None and found and found not in _clock_dates(tree):
+                date = found
+    return title, date, _meta(tree, "ContentSource")
+
+
+def _iso(date: str) -> str | None:
+    m = re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", date)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def _clock_dates(tree: lxml.html.HtmlElement) -> set[str]:
+    """Dates the page prints with a weekday: its clock, not the article's date."""
+    text = tree.body.text_content() if tree.body is not None else ""
+    return {d for d in (_iso(m.group(0)) for m in CLOCK.finditer(text)) if d}
 
 
 def _best_container(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -152,6 +188,9 @@ def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
                 out.append(Table(rows=grid))
             return
         block = tag in _BLOCK_TAGS or tag in {"table", "td", "th"}
+        if block and tag not in {"td", "th", "table"} and _link_bar(el):
+            flush()
+            return  # a menu of links (首页 政务公开 …): no line of the report
         if block:
             flush()
         if tag == "br":
@@ -168,6 +207,27 @@ def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
     walk(root)
     flush()
     return out
+
+
+_LINK_SEPARATORS = re.compile(r"[\s|｜/>»›·•、,，\-—_]*")
+_MENU_ITEM = 10  # a menu entry is a few words; a report's title or a list entry is longer
+
+
+def _link_bar(el: etree._Element) -> bool:
+    """A block made only of two or more short links: a site's menu, a breadcrumb, a link row.
+
+    Its words would otherwise run into the report's title on the next line.
+    """
+    links = [a.text_content().strip() for a in el.iter("a")]
+    links = [t for t in links if t]
+    if len(links) < 2 or any(len(t) > _MENU_ITEM for t in links):
+        return False
+    rest = el.text_content()
+    if len(rest) > 200:
+        return False
+    for text in links:
+        rest = rest.replace(text, "", 1)
+    return _LINK_SEPARATORS.fullmatch(rest) is not None
 
 
 def _hidden(el: etree._Element) -> bool:

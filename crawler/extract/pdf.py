@@ -9,6 +9,12 @@ per page gives the ruled tables and the text lines outside them. Rows of a
 the whole page) are prose, not table rows. Page numbers and running headers
 are dropped, and a table that continues on the next page is joined to its
 first part.
+
+A PDF longer than :mod:`crawler.limits` allows (``max_pdf_pages``) is read up
+to that page, with a warning in the record: the report's tables sit in its
+first pages even when it is bound into a larger volume, so a partial read
+still gives the numbers, while reading every page of a 2,000-page file would
+take minutes.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
 from crawler.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
+from crawler.limits import Limits, current
 
 if TYPE_CHECKING:
     from crawler.extract.image_tables import PageResult
@@ -46,7 +53,8 @@ class _Item:
     table: int = -1  # which table on the page the row belongs to
 
 
-def extract_pdf(body: bytes) -> Document:
+def extract_pdf(body: bytes, limits: Limits | None = None) -> Document:
+    max_pages = (limits or current()).max_pdf_pages
     try:
         screen = pypdfium2.PdfDocument(body)
     except pypdfium2.PdfiumError as exc:
@@ -54,8 +62,12 @@ def extract_pdf(body: bytes) -> Document:
     try:
         page_count = len(screen)
         pages: list[list[_Item] | None] = []
-        for index in range(page_count):
-            layout = layout_page(screen[index])
+        for index in range(min(page_count, max_pages)):
+            try:
+                page = screen[index]
+            except pypdfium2.PdfiumError as exc:
+                raise _open_error(exc) from exc
+            layout = layout_page(page)
             pages.append(None if layout is None else _layout_items(layout))
     finally:
         screen.close()
@@ -74,10 +86,12 @@ def extract_pdf(body: bytes) -> Document:
     if blank:
         from crawler.extract.pdf_ocr import read_scanned_pages  # OpenCV and the OCR engine: only for scans
 
-        scanned = read_scanned_pages(body, blank, required=len(blank) == page_count)
+        scanned = read_scanned_pages(body, blank, required=len(blank) == len(pages))
     for index, result in (scanned.pages if scanned else {}).items():
         pages[index] = _ocr_items(result)
     doc = _document([items or [] for items in pages], page_count)
+    if page_count > max_pages:
+        doc.warnings.append(f"only the first {max_pages} of {page_count} pages were read (GOVREPORTS_MAX_PDF_PAGES)")
     if scanned:
         doc.source_format = "pdf-ocr"
         doc.ocr = {"engine": scanned.engine, "mean_confidence": scanned.mean_confidence, "pages": len(scanned.pages)}

@@ -17,11 +17,13 @@ from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
 from crawler.parse.checks import narrative_checks, request_checks, review_checks
 from crawler.parse.figures import find_figures
 from crawler.parse.identity import find_identity
+from crawler.parse.kind import refusal
 from crawler.parse.proactive_table import parse_proactive, template_votes
 from crawler.parse.requests_table import parse_requests
 from crawler.parse.review_table import parse_review
 from crawler.parse.rows import zone_rows
 from crawler.parse.sections import split_sections
+from crawler.parse.template import cited_template, label_votes
 
 PARSER_VERSION = "1.0.0"
 
@@ -34,7 +36,8 @@ def normalize_blocks(doc: Document) -> list[Block]:
         if isinstance(block, Table):
             out.extend(join_wrapped_lines(run))
             run = []
-            out.append(Table(rows=[[normalize_cell(c) for c in row] for row in block.rows], notes=block.notes))
+            rows = [[normalize_cell(c) for c in row] for row in block.rows]
+            out.append(Table(rows=rows, notes=block.notes, row_lengths=block.row_lengths))
         else:
             text = normalize_text(block)
             if text:
@@ -68,13 +71,16 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
     zones = zone_rows(blocks)
     if "信息公开" not in text and not any(zones.values()):
         raise NotAReportError("not a government information-disclosure annual report (no 信息公开 text, no report tables)")
-    identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year)
+    identity = find_identity(paragraphs, doc.title, doc.published_date, max_year=today.year, publisher=doc.publisher)
+    refused = refusal(identity.title, paragraphs, any(zones.values()), is_report_title(identity.title))
+    if refused:
+        raise NotAReportError(refused)  # a 函, a 通知 … filed among the reports
     if identity.year is None:
         warnings.append("no report year found")
 
     requests, notes = parse_requests(zones["requests"])
     warnings.extend(notes)
-    template = _template(zones, requests, identity.year)
+    template = _template(zones, requests, identity.year, text)
     proactive, notes = parse_proactive(zones["proactive"], template)
     warnings.extend(notes)
     review, notes = parse_review(zones["review"])
@@ -84,7 +90,9 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
             if table is None:
                 warnings.append(f"table {name} not found")
 
-    figures, figure_sources = find_figures("\n".join(paragraphs))
+    # the report's year lets the finder drop sentences about other years; tables give 附表 rows
+    found = find_figures(blocks, year=identity.year)
+    figures, figure_sources = found.values(), found.sources()
     sections = split_sections(paragraphs)
     if not any(zones.values()) and not sections and not figures and not is_report_title(identity.title):
         # a list of reports, a column page: it names reports but is none of them. (A report's
@@ -95,7 +103,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         checks += request_checks(requests)
     if review:
         checks += review_checks(review)
-    checks += narrative_checks(figures, requests, review)
+    checks += narrative_checks(figures, requests, review, scopes=found.scopes())
 
     return {
         "title": identity.title,
@@ -111,6 +119,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         "review_litigation": review,
         "figures": figures,
         "figure_sources": figure_sources,
+        "figure_evidence": found.evidence(),
         "checks": checks,
         "failed_checks": sorted({c["rule"] + ":" + c["scope"] for c in checks if c["ok"] is False}),
         "warnings": warnings,
@@ -118,8 +127,12 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
     }
 
 
-def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int | None) -> str:
-    """2019 or 2021 from the tables' layout; pre2019 when the report has none of them."""
+def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int | None, text: str = "") -> str:
+    """2019 or 2021 from the tables' layout; pre2019 when the report shows none of either.
+
+    When the layout cannot tell (tables flattened into text, headers lost), the labels only
+    one template prints decide, then the circular the text cites, then the year.
+    """
     votes = template_votes(zones["proactive"])
     if requests:
         rows = requests["rows"]
@@ -128,6 +141,11 @@ def _template(zones: dict[str, Any], requests: dict[str, Any] | None, year: int 
         elif "other" in rows:
             votes["2019"] += 2
     if votes["2019"] == votes["2021"] == 0:
+        votes = label_votes(text.split("\n"))
+    if votes["2019"] == votes["2021"] == 0:
+        cited = cited_template(text)
+        if cited is not None:
+            return cited
         if not (requests or zones["review"]):
             return "pre2019"
         return "2021" if (year or 0) >= 2021 else "2019"

@@ -68,14 +68,29 @@ def review_checks(review: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def narrative_checks(
-    figures: dict[str, int | float], requests: dict[str, Any] | None, review: dict[str, Any] | None
+    figures: dict[str, int | float],
+    requests: dict[str, Any] | None,
+    review: dict[str, Any] | None,
+    scopes: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """TX-*: a number the text states against the table cell it describes."""
+    """TX-*: a number the text states against the table cell it describes.
+
+    ``scopes`` names whose number the text gives ("区政府办公室") when it says so; the
+    detail then shows it beside the table's number, which always counts the whole
+    report: a mismatch may be two scopes rather than a wrong number, and the reader
+    should see which.
+    """
     checks = []
     rows = requests["rows"] if requests else {}
+    scopes = scopes or {}
 
     def total(key: str) -> Num:
         return rows[key][6] if key in rows else None
+
+    def detail(name: str, table: str, values: Sequence[Num]) -> str:
+        scope = scopes.get(name)
+        text = f"text: {_fmt([figures[name]])}" + (f" ({scope})" if scope else "")
+        return f"{text}; {table}: {_fmt(values)}" + (" (the report's table)" if scope else "")
 
     if "requests_received" in figures and "new" in rows:
         stated = figures["requests_received"]
@@ -83,34 +98,42 @@ def narrative_checks(
         # "收到申请N件" means new requests, or new plus carried over in some reports
         accepted = [v for v in (new, None if new is None or carried is None else new + carried) if v is not None]
         ok = None if not accepted else stated in accepted
-        checks.append({"rule": "TX-1", "scope": "requests_received", "ok": ok, "detail": f"text {stated:g}; table 一 总计 {new}"})
+        text = detail("requests_received", "table 三 一、本年新收", [new])
+        if carried:
+            text += f"; 一+二: {_fmt([None if new is None else new + carried])}"
+        checks.append({"rule": "TX-1", "scope": "requests_received", "ok": ok, "detail": text})
     if "requests_carried_over" in figures and "carried_over" in rows:
+        left, right = [figures["requests_carried_over"]], [total("carried_over")]
         checks.append(
-            _check(
-                "TX-2",
-                "requests_carried_over",
-                [figures["requests_carried_over"]],
-                [total("carried_over")],
-                "text vs table 二、上年结转",
-            )
+            _check("TX-2", "requests_carried_over", left, right, detail("requests_carried_over", "table 三 二、上年结转", right))
         )
     if "requests_carried_forward" in figures and "carried_forward" in rows:
+        left, right = [figures["requests_carried_forward"]], [total("carried_forward")]
         checks.append(
             _check(
                 "TX-3",
                 "requests_carried_forward",
-                [figures["requests_carried_forward"]],
-                [total("carried_forward")],
-                "text vs table 四、结转下年度",
+                left,
+                right,
+                detail("requests_carried_forward", "table 三 四、结转下年度", right),
             )
         )
     if review and "review_cases" in figures:
+        right = [review["review"]["total"]]
         checks.append(
             _check(
-                "TX-4", "review_cases", [figures["review_cases"]], [review["review"]["total"]], "text vs table 四 行政复议 总计"
+                "TX-4", "review_cases", [figures["review_cases"]], right, detail("review_cases", "table 四 行政复议 总计", right)
             )
         )
     if review and "litigation_cases" in figures:
         lit = [review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]
-        checks.append(_check("TX-5", "litigation_cases", [figures["litigation_cases"]], lit, "text vs table 四 行政诉讼 总计"))
+        checks.append(
+            _check(
+                "TX-5",
+                "litigation_cases",
+                [figures["litigation_cases"]],
+                lit,
+                detail("litigation_cases", "table 四 行政诉讼 总计", lit),
+            )
+        )
     return checks

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.normalize import normalize_text
+from crawler.parse.agency import LABEL_ONLY, find_agency, strip_label
 from crawler.parse.region import infer_region
 
 _REPORT_WORDS = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|公开年报")
@@ -14,9 +15,6 @@ _TEXT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日起)(?!�
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:网|门户|政府网站|首页|人民政府|政府)[^-_|｜—–]*$")
-_AGENCY_END = re.compile(
-    r"(?:人民政府(?:办公室|办公厅)?|政府|委员会|办公室|办公厅|局|厅|委|办|院|会|室|中心|所|处|署|站|队|部|馆|社|公司|街道|乡|镇)$"
-)
 
 
 @dataclass
@@ -28,11 +26,13 @@ class Identity:
     region: dict[str, str | None]
 
 
-def find_identity(paragraphs: list[str], meta_title: str | None, meta_date: str | None, max_year: int) -> Identity:
+def find_identity(
+    paragraphs: list[str], meta_title: str | None, meta_date: str | None, max_year: int, publisher: str | None = None
+) -> Identity:
     """Identity fields from the metadata and the opening and closing lines."""
     title = _title(paragraphs, meta_title)
     year = _year(title, paragraphs, max_year)
-    agency = _agency_from_title(title) or _agency_from_signature(paragraphs) or _agency_from_text(paragraphs)
+    agency = find_agency(title, paragraphs, publisher)
     published = _date(normalize_text(meta_date)) if meta_date else None
     if published and year and published < f"{year}-12-01":
         published = None  # before the reported year ended: not when the report was published
@@ -43,11 +43,12 @@ def find_identity(paragraphs: list[str], meta_title: str | None, meta_date: str 
 
 
 def _title(paragraphs: list[str], meta_title: str | None) -> str:
-    meta = normalize_text(meta_title or "")
+    meta = strip_label(normalize_text(meta_title or ""))
     if meta:
         parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", meta) if _REPORT_WORDS.search(p)]
         meta = _SITE_SUFFIX.sub("", parts[0] if parts else meta)
-    head = paragraphs[:12]
+    # label lines of text dumps ("正文", "标题：") are not part of a title wrapped over lines
+    head = [strip_label(p) for p in paragraphs[:12] if not LABEL_ONLY.match(p)]
     for i in range(len(head)):
         # a title may be wrapped over up to three short lines
         for j in range(i, min(i + 3, len(head))):
@@ -66,7 +67,7 @@ def _title(paragraphs: list[str], meta_title: str | None) -> str:
                 return text
     if meta:
         return meta
-    return paragraphs[0][:60] if paragraphs else ""
+    return head[0][:60] if head else ""
 
 
 def _same_report(a: str, b: str) -> bool:
@@ -88,33 +89,6 @@ def _year(title: str, paragraphs: list[str], max_year: int) -> int | None:
         # the first year the text talks about, as in "2020年，我局…"
         return years[0]
     return None
-
-
-def _agency_from_title(title: str) -> str | None:
-    m = _TITLE_YEAR.search(title)
-    if not m:
-        return None
-    agency = title[: m.start()].strip(" ：:（(")
-    agency = re.sub(r"^(?:关于|公开)", "", agency)
-    agency = re.sub(r"(?:关于|发布|公布)$", "", agency)
-    return agency if len(agency) >= 2 else None
-
-
-def _agency_from_signature(paragraphs: list[str]) -> str | None:
-    tail = paragraphs[-6:]
-    for i in range(len(tail) - 1, -1, -1):
-        line = tail[i]
-        if _DATE.fullmatch(line.strip()) and i > 0:
-            cand = tail[i - 1].strip()
-            if len(cand) <= 30 and _AGENCY_END.search(cand):
-                return cand
-    return None
-
-
-def _agency_from_text(paragraphs: list[str]) -> str | None:
-    text = "".join(paragraphs[:10])
-    m = re.search(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制)", text)
-    return m.group(1) if m else None
 
 
 def _date(text: str) -> str | None:

@@ -128,3 +128,37 @@ def similarity(a: str, b: str) -> float:
     if len(a) >= 4 and len(b) >= 4 and (a in b or b in a):
         return 0.9 * min(len(a), len(b)) / max(len(a), len(b)) + 0.1
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# Words only one template prints as a column or row label (domain notes §1.2, §1.3): the 2021
+# template's 制发/废止/现行有效 columns, its 收费金额 column and its （六）其他处理 sub-rows; the 2019
+# template's 新制作/新公开/对外公开总数 columns, its 上一年项目数量 and 采购 columns.
+TEMPLATE_WORDS = {
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "逾期未按收费通知"),
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "采购总金额"),
+}
+# Row labels only one template prints; counted only where a line is that row (label, then numbers).
+TEMPLATE_ROWS = {"2021": ("行政规范性文件",), "2019": ("其他对外管理服务事项", "政府集中采购")}
+
+
+_INNER_NUMBERING = re.compile(
+    r"(?<=[\u4e00-\u9fff）)”\"])"
+    r"(?=[（(][一二三四五六七八九十]{1,2}[)）]|\d{1,2}[.、．][\u4e00-\u9fff]|[一二三四五六七八九十]、[\u4e00-\u9fff])"
+)
+
+
+def split_numbered(label: str) -> list[str]:
+    """A label cell that holds several numbered labels, split before each numbering.
+
+    Flattened tables run a row's cells together, the 办理结果 category with its item:
+
+    >>> split_numbered("三、本年度办理结果（一）予以公开")
+    ['三、本年度办理结果', '（一）予以公开']
+    >>> split_numbered("（六）其他处理1.申请人无正当理由逾期不补正")
+    ['（六）其他处理', '1.申请人无正当理由逾期不补正']
+    >>> split_numbered("法律服务机构其他一、本年新收政府信息公开申请数量")
+    ['法律服务机构其他', '一、本年新收政府信息公开申请数量']
+    >>> split_numbered("（二）部分公开（区分处理的，只计这一情形）")
+    ['（二）部分公开（区分处理的，只计这一情形）']
+    """
+    return [part for part in _INNER_NUMBERING.split(label) if part]
