@@ -1,5 +1,8 @@
 """WarcArchiveExtension: every HTTP exchange of a crawl into WARC files, before anything else.
 
+Knows nothing of the record store: a 304's original comes with the request
+(``meta["prior"]``, set by the conditional-request middleware).
+
 Hooks ``response_downloaded``, which fires right after the download handler and
 before every downloader middleware: redirects, errors and robots.txt are
 archived as they came, bodies still content-encoded (as on the wire,
@@ -25,7 +28,6 @@ from scrapy.exceptions import NotConfigured
 from archive import signals as archive_signals
 from archive.cdxj import add_to_index, write_index
 from archive.writer import RollingWarcWriter, warc_date
-from crawler.store import shared_store
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -69,8 +71,6 @@ class WarcArchiveExtension:
         self.crawler = crawler
         self.config = config
         self.stats = crawler.stats
-        store_url = crawler.settings.get("STORE_URL")
-        self.store = shared_store(store_url) if store_url else None
         self.writer: RollingWarcWriter | None = None
 
     @classmethod
@@ -132,14 +132,15 @@ class WarcArchiveExtension:
         reason = _reason(response.status)
         protocol = response.protocol or "HTTP/1.1"
         if response.status == 304:
-            original = self.store.document(request.url) if self.store else None
-            warc = original.warc if original else None
+            # what the crawl knew of the URL before (conditional requests carry it): no store query here
+            original = request.meta.get("prior")
+            warc = getattr(original, "warc", None)
             pos = self.writer.write_revisit(
                 url=request.url, method=request.method, request_headers=request_headers, protocol=protocol,
                 status=304, reason=reason, response_headers=response_headers,
                 refers_to_record_id=warc["record_id"] if warc else None,
                 refers_to_uri=request.url if warc else None,
-                refers_to_date=original.fetched_at if original else None,
+                refers_to_date=getattr(original, "fetched_at", None),
                 payload_digest=None, fetched_at=now,
             )  # fmt: skip
             self.stats.inc_value("archive/revisit_records")

@@ -77,7 +77,7 @@ def read_response(warc_dir: Path, file: str, offset: int) -> ArchivedResponse:
     raise ArchiveReadError(f"no record at {file}@{offset}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Capture:
     """One response or revisit record, without its body."""
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 STATES = ("read", "stored", "refused", "failed", "skipped")
+_CHUNK = 500
 
 
 @dataclass
@@ -88,22 +89,30 @@ def close_books(
     failures: list[dict[str, str]] = []
     skips: list[dict[str, str]] = []
     counts: Counter[str] = Counter()
-    for url, entry in books.entries.items():
-        if entry.state == "document":
-            _settle_document(url, entry, store, lost, unparsed)
-        elif entry.state == "pending":
-            entry.state, entry.reason = "skipped", f"not reached before the crawl stopped ({stopped})"
-        if entry.state in {"read", "failed", "skipped"} and not entry.final_url:
-            # the pipeline stored nothing for these: keep their outcome beside the crawl state
-            store.save_document(
-                url, role=entry.kind, outcome=entry.state, error=_line(entry) if entry.state != "read" else None, checked_at=now
-            )
-        counts[entry.state] += 1
-        row = {"url": url, "kind": entry.kind, "reason": entry.reason, "detail": entry.detail}
-        if entry.state == "failed":
-            failures.append(row)
-        elif entry.state == "skipped":
-            skips.append(row)
+    items = list(books.entries.items())
+    # in chunks: one query for the stored outcomes of 500 documents, one transaction for their writes
+    with store.batch():
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            docs = [(url, entry) for url, entry in chunk if entry.state == "document"]
+            states = store.states(entry.final_url or url for url, entry in docs)
+            groups = {s.group_key or u for u, s in states.items() if s.outcome not in {"parsed", "failed", None}}
+            with_reports = store.groups_with_reports(groups) if groups else set()
+            for url, entry in docs:
+                _settle_document(url, entry, states.get(entry.final_url or url), with_reports, store, lost, unparsed)
+            for url, entry in chunk:
+                if entry.state == "pending":
+                    entry.state, entry.reason = "skipped", f"not reached before the crawl stopped ({stopped})"
+                if entry.state in {"read", "failed", "skipped"} and not entry.final_url:
+                    # the pipeline stored nothing for these: keep their outcome beside the crawl state
+                    error = _line(entry) if entry.state != "read" else None
+                    store.save_document(url, role=entry.kind, outcome=entry.state, error=error, checked_at=now)
+                counts[entry.state] += 1
+                row = {"url": url, "kind": entry.kind, "reason": entry.reason, "detail": entry.detail}
+                if entry.state == "failed":
+                    failures.append(row)
+                elif entry.state == "skipped":
+                    skips.append(row)
     return {
         "discovered": len(books.entries),
         **{state: counts[state] for state in STATES},
@@ -113,9 +122,10 @@ def close_books(
     }
 
 
-def _settle_document(url: str, entry: Entry, store: Any, lost: dict[str, str], unparsed: dict[str, str]) -> None:
+def _settle_document(
+    url: str, entry: Entry, state: Any, with_reports: set[str], store: Any, lost: dict[str, str], unparsed: dict[str, str]
+) -> None:
     doc_url = entry.final_url or url
-    state = store.document(doc_url)
     if state is None or state.outcome is None:
         why = unparsed.get(doc_url) or unparsed.get(url)
         if why:
@@ -129,7 +139,7 @@ def _settle_document(url: str, entry: Entry, store: Any, lost: dict[str, str], u
         entry.final_url = doc_url
     elif state.outcome == "failed":
         entry.state, entry.reason, entry.detail = "failed", "document failed", state.error or ""
-    elif state.outcome == "parsed" or store.report_for_group(state.group_key or doc_url) is not None:
+    elif state.outcome == "parsed" or (state.group_key or doc_url) in with_reports:
         entry.state = "stored"  # a page without tables still belongs to the record its attachment made
     else:
         entry.state, entry.reason = "refused", "not a report"

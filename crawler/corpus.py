@@ -9,7 +9,8 @@ reports of neighbouring years arrive, so crawl and rebuild recompute them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from crawler.parse.labels import REQUEST_COLUMNS
@@ -46,19 +47,38 @@ def corpus_checks(record: dict[str, Any], previous: dict[str, Any]) -> list[dict
     return checks
 
 
-def apply_corpus_checks(store: Store) -> int:
-    """Recompute every record's ``corpus_checks``; returns how many records changed."""
-    by_agency: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    records = list(store.records())
+def apply_corpus_checks(store: Store, groups: Iterable[str] | None = None) -> int:
+    """Recompute ``corpus_checks``; returns how many records changed.
+
+    ``groups``: only the agencies whose reports these pages show (what a crawl touched);
+    None: every record. Records stream from the store ordered by agency, one agency's
+    years in memory at a time, and the updates go in batched transactions.
+    """
+    if groups is None:
+        records = store.records()
+    else:
+        agencies = store.agencies_of_groups(groups)
+        if not agencies:
+            return 0
+        records = store.records_of_agencies(agencies)
+    changed = 0
+    with store.batch():
+        for _agency, years in itertools.groupby(records, key=lambda r: r.get("agency") or ""):
+            changed += _apply_agency(store, list(years))
+    return changed
+
+
+def _apply_agency(store: Store, records: list[dict[str, Any]]) -> int:
+    """One agency's records (an empty agency: no pairing at all)."""
+    by_year: dict[int, dict[str, Any]] = {}
     for record in records:
         if record.get("agency") and record.get("year"):
             # two reports of one agency and year: keep the first by id, the pairing must be unambiguous
-            by_agency[record["agency"]].setdefault(record["year"], record)
+            by_year.setdefault(record["year"], record)
     changed = 0
     for record in records:
-        years = by_agency.get(record.get("agency") or "", {})
-        previous = years.get((record.get("year") or 0) - 1)
-        checks = corpus_checks(record, previous) if previous is not None and years.get(record["year"]) is record else []
+        previous = by_year.get((record.get("year") or 0) - 1)
+        checks = corpus_checks(record, previous) if previous is not None and by_year.get(record["year"]) is record else []
         if checks != record.get("corpus_checks", []):
             record["corpus_checks"] = checks
             store.update_record(record)

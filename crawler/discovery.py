@@ -7,8 +7,9 @@ tests. They decide generically, from the words and URL slugs portals use
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -142,6 +143,7 @@ def page_title(root: Any) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """The one form of a URL that requests, items, records and WARCs carry.
 
@@ -153,6 +155,7 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("http://x.gov.cn/年报 2022.html#top")
     'http://x.gov.cn/%E5%B9%B4%E6%8A%A5%202022.html'
     """
+    # cached: the navigation, footer and column links repeat on every page of a portal
     return str(safe_url_string(urldefrag(url)[0]))
 
 
@@ -171,10 +174,11 @@ def resolve_link(base_url: str, href: str) -> str:
     return canonical_url(urljoin(base_url, href))
 
 
-def checked_links(root: Any, base_url: str) -> Iterator[tuple[str, str, str | None]]:
+def checked_links(root: Any, base_url: str, skip: Container[str] = ()) -> Iterator[tuple[str, str, str | None]]:
     """(URL, link text, None) for every usable link; (raw href, text, reason) for a malformed one.
 
-    One bad link never costs the page its other links: each is resolved on its own.
+    One bad link never costs the page its other links: each is resolved on its own. Links
+    to URLs in ``skip`` (followed already) are left out before their text is read.
     """
     if not hasattr(root, "iter"):
         return
@@ -182,14 +186,17 @@ def checked_links(root: Any, base_url: str) -> Iterator[tuple[str, str, str | No
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
+        try:
+            url, error = resolve_link(base_url, href), None
+        except ValueError as exc:
+            url, error = href, f"malformed link: {exc}"
+        if error is None and url in skip:
+            continue
         text = " ".join(a.text_content().split())
         title = a.get("title") or ""
         if len(title) > len(text):
             text = title  # lists truncate long titles ("…2022年政府信息…")
-        try:
-            yield resolve_link(base_url, href), text, None
-        except ValueError as exc:
-            yield href, text, f"malformed link: {exc}"
+        yield url, text, error
 
 
 def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:

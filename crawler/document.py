@@ -44,6 +44,8 @@ class Document:
     publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
+    # Set when the text was read by OCR: {"engine": ..., "mean_confidence": ..., "pages": ...}
+    ocr: dict[str, object] | None = None
 
     @property
     def paragraphs(self) -> list[str]:

@@ -13,7 +13,8 @@ from crawler.parse.region import region_code
 from crawler.registry import Region
 from crawler.report import validate
 
-_FORMAT_RANK = {"pdf": 3, "docx": 2, "html": 1, "text": 0}
+# between parses that carry as much, the one read from a text layer wins over one read by OCR
+_FORMAT_RANK = {"pdf": 4, "docx": 3, "doc": 3, "rtf": 3, "html": 2, "text": 1, "pdf-ocr": 0, "image": 0}
 
 
 def record_score(record: dict[str, Any]) -> int:

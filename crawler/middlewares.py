@@ -16,6 +16,11 @@ page of the other host is fetched, and listed as skipped.
 that is not compressed is dropped, so the plain body is used, as the rebuild (warcio)
 reads the same archived response: decode what is decodable, else the raw body.
 
+:class:`ListDepthMiddleware`: Scrapy's DepthMiddleware, except that a list's own pages
+(requests marked ``meta["pagination"]``: next links, TRS pages, list APIs) keep the depth
+of the page that led to them: DEPTH_LIMIT counts hops between columns and sites, never the
+pages of one list, so a column of 500 pages is read to its end.
+
 :class:`BooksMiddleware`: a spider middleware keeping the crawl's books
 (:mod:`crawler.books`): exceptions while reading a page, links beyond the depth
 limit, redirects dropped as duplicates or loops, documents lost in the pipeline;
@@ -35,12 +40,13 @@ from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.depth import DepthMiddleware
 from tldextract import TLDExtract
 
 from archive.reader import ArchiveReadError, read_response
 from crawler import discovery
 from crawler.books import Books, close_books
-from crawler.store import shared_store
+from crawler.store import Prior, shared_store
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -56,23 +62,40 @@ logger = logging.getLogger(__name__)
 
 
 class ConditionalRequestMiddleware:
+    """Validators from the crawl state, read once when the spider opens: no store query per request.
+
+    Every conditional request gets ``meta["prior"]`` (the :class:`crawler.store.Prior` of its URL,
+    or None for a URL never fetched): the archive extension writes a 304's revisit record from
+    it and the pipeline decides from it whether the bytes changed, without asking the store.
+    """
+
     def __init__(self, crawler: Crawler, store_url: str, warc_dir: Path) -> None:
-        self.store = shared_store(store_url)
+        self.store_url = store_url
         self.warc_dir = warc_dir
         self.stats = crawler.stats
+        self.state: dict[str, Prior] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED", True) or not settings.get("STORE_URL"):
             raise NotConfigured("INCREMENTAL_ENABLED is off or STORE_URL is not set")
-        return cls(crawler, settings["STORE_URL"], Path(settings.get("ARCHIVE_DIR", "data/warc")))
+        mw = cls(crawler, settings["STORE_URL"], Path(settings.get("ARCHIVE_DIR", "data/warc")))
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider: Spider) -> None:
+        hosts = getattr(spider, "hosts", None) or set()
+        self.state = shared_store(self.store_url).crawl_state(hosts)
+        if self.stats:
+            self.stats.set_value("incremental/known_urls", len(self.state))
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):
             return
-        state = self.store.document(request.url)
-        if state is None or state.warc is None or state.status != 200:
+        state = self.state.get(request.url)
+        request.meta["prior"] = state
+        if state is None or state.warc_file is None or state.status != 200:
             return
         if state.etag:
             request.headers.setdefault(b"If-None-Match", state.etag.encode("latin-1"))
@@ -84,7 +107,7 @@ class ConditionalRequestMiddleware:
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status != 304 or not request.meta.get("conditional"):
             return response
-        state = self.store.document(request.url)
+        state = request.meta.get("prior")
         try:
             if state is None or state.warc is None:
                 raise ArchiveReadError("no archived copy")
@@ -159,7 +182,9 @@ def decodable(body: bytes, encoding: bytes) -> bool:
         return True
     for wbits in windows:
         try:
-            zlib.decompressobj(wbits).decompress(body[:16384])
+            # the first 2 KiB tell a compressed stream from a plain body (header, first block) without
+            # inflating most of the page, which HttpCompressionMiddleware does once more right after
+            zlib.decompressobj(wbits).decompress(body[:2048])
             return True
         except zlib.error:
             continue
@@ -191,6 +216,23 @@ class LenientDecodingMiddleware:
         if len(encodings) > 1:
             headers.setlist(b"Content-Encoding", encodings[:-1])
         return response.replace(headers=headers)
+
+
+def link_depth(response: Response, request: Request) -> int:
+    """The depth ``request`` gets from ``response``: one hop more, except for a list's own pages."""
+    parent = int(response.meta.get("depth", 0))
+    return parent if request.meta.get("pagination") else parent + 1
+
+
+class ListDepthMiddleware(DepthMiddleware):
+    """DepthMiddleware (replaces it at 900) whose depth does not grow along a list's pages."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if response is None or not request.meta.get("pagination"):
+            return super().get_processed_request(request, response)
+        request.meta.pop("depth_reset", None)
+        request.meta["depth"] = link_depth(response, request)
+        return request
 
 
 class BooksMiddleware:
@@ -230,7 +272,7 @@ class BooksMiddleware:
         books = self._books()
         if books is None or not isinstance(out, Request) or not self.max_depth:
             return True
-        depth = int(response.meta.get("depth", 0)) + 1
+        depth = link_depth(response, out)
         if depth <= self.max_depth:
             return True
         books.settle(out.url, "skipped", "depth limit", f"{depth} links from the start (DEPTH_LIMIT={self.max_depth})")

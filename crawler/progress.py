@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -56,8 +57,11 @@ class CrawlProgress:
             self.task.stop()
 
 
-def crawl_summary(stats: dict[str, Any], records: list[dict[str, Any]], warc_dir: str, store: str) -> str:
-    """What a person wants to know when a crawl ends."""
+def crawl_summary(stats: dict[str, Any], failed_checks: Iterable[tuple[Any, Any, str]], warc_dir: str, store: str) -> str:
+    """What a person wants to know when a crawl ends.
+
+    ``failed_checks``: (agency, year, "check,check…") of each report the crawl touched that failed a
+    check, as :meth:`crawler.store.Store.failed_checks_of_groups` streams them (never whole records)."""
     elapsed = stats.get("elapsed_time_seconds")
     took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
     lines = ["", "Crawl summary", f"  finished: {stats.get('finish_reason', '?')}{took}"]
@@ -82,9 +86,9 @@ def crawl_summary(stats: dict[str, Any], records: list[dict[str, Any]], warc_dir
         for f in failures[:20]:
             lines.append(f"    {f['url']}: {f['error']}")
     by_agency: Counter[str] = Counter()
-    for record in records:
-        for check in record.get("failed_checks", []):
-            by_agency[f"{record.get('agency') or '?'} {record.get('year') or ''}: {check.split(':')[0]}"] += 1
+    for agency, year, checks in failed_checks:
+        for check in filter(None, checks.split(",")):
+            by_agency[f"{agency or '?'} {year or ''}: {check.split(':')[0]}"] += 1
     if by_agency:
         lines.append("  failed checks by agency (a finding about the report, its numbers kept):")
         lines += [f"    {key} ×{n}" for key, n in sorted(by_agency.items())]

@@ -26,6 +26,8 @@ class Region(TypedDict):
     province: str | None
     city: str | None
     county: str | None
+    #: GB/T 2260 code of the deepest division named (crawler/data/divisions.json)
+    code: NotRequired[str | None]
 
 
 class Section(TypedDict):
@@ -176,13 +178,21 @@ class Source(TypedDict):
     content_type: NotRequired[str | None]
 
 
+class Ocr(TypedDict):
+    """Present when the numbers were read by OCR: the engine and its mean confidence (0-1)."""
+
+    engine: str
+    mean_confidence: float | None
+    pages: NotRequired[int]
+
+
 class Record(TypedDict):
     """One parsed 政府信息公开工作年度报告 (RECORD.md)."""
 
     schema_version: Literal[1]
     id: str
     url: str | None
-    source_format: Literal["html", "pdf", "docx", "text"]
+    source_format: Literal["html", "pdf", "docx", "text", "doc", "rtf", "pdf-ocr", "image"]
     sha256: str
     fetched_at: str | None
     warc: WarcLocation | None
@@ -208,3 +218,4 @@ class Record(TypedDict):
     warnings: list[str]
     sources: NotRequired[list[Source]]
     corpus_checks: NotRequired[list[Check]]
+    ocr: NotRequired[Ocr]

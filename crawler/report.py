@@ -85,6 +85,8 @@ def build_record(doc: Document, resource: FetchedResource) -> dict[str, Any]:
         "page_url": resource.page_url if resource.page_url else resource.url,
         "pages": doc.pages,
     }
+    if doc.ocr is not None:
+        record["ocr"] = doc.ocr
     record.update(parsed)
     validate(record)
     return record

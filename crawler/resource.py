@@ -19,6 +19,8 @@ class FetchedResource:
     page_url: str | None = None
     warc: dict[str, object] | None = None
     filename: str | None = None
+    # The file it was read from, for a saved page's pictures beside it (None for crawled bytes).
+    local_path: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -27,4 +29,4 @@ class FetchedResource:
     @classmethod
     def from_path(cls, path: str | Path, url: str | None = None) -> FetchedResource:
         p = Path(path)
-        return cls(body=p.read_bytes(), url=url, filename=p.name)
+        return cls(body=p.read_bytes(), url=url, filename=p.name, local_path=str(p))

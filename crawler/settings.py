@@ -38,7 +38,12 @@ RETRY_AFTER_MAX = 120.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 2**20
 DOWNLOAD_WARNSIZE = 16 * 2**20
+# hops between columns and sites; a list's own pages (next links, TRS pages, list APIs) do not
+# count (crawler.middlewares.ListDepthMiddleware): a column of 500 pages is read to its end
 DEPTH_LIMIT = 8
+# ... but a chain of list pages that gave no new report link for this many pages in a row
+# (an endless calendar, an archive of notices) is not followed further: listed "stale list"
+LIST_STALE_PAGES = 5
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -58,7 +63,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.BackoffRetryMiddleware": 550,
 }
 # closer to the spider than DepthMiddleware (900): the crawl's books see every request a page yields
-SPIDER_MIDDLEWARES = {"crawler.middlewares.BooksMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.BooksMiddleware": 950,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "crawler.middlewares.ListDepthMiddleware": 900,
+}
 ITEM_PIPELINES = {"pipelines.reports.ReportPipeline": 300}
 EXTENSIONS = {
     "archive.extension.WarcArchiveExtension": 100,
@@ -83,6 +92,11 @@ ARCHIVE_PREFIX = "govreports"
 STORE_URL = f"sqlite:///{Path(DATA_DIR).resolve() / 'records.sqlite'}"
 PARSE_WORKERS = 0  # worker processes for the parser; 0: one per core but one, at most 4
 INCREMENTAL_ENABLED = True
+# the store's writes are committed in batches: this many writes, or a batch this old (seconds);
+# and always at the end of a crawl, when it is stopped, and at exit. A crash loses at most the
+# open batch, whose documents the next crawl parses again (their bytes are in the WARCs).
+STORE_BATCH_SIZE = 200
+STORE_BATCH_SECONDS = 2.0
 
 # Parse workers: per-document limits, the queue before them, Ctrl-C ---------------------------
 PARSE_TIMEOUT = 120.0  # seconds of wall-clock time a document may take; then its worker is killed (parse/timeout)

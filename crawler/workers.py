@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -53,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
 ParseFunction = Callable[[FetchedResource], Outcome]
+# what a pool runs: a ParseFunction, or any picklable function of one task (the rebuild's workers read
+# their own bodies from the WARC and return more than the outcome); failures are always an Outcome
+TaskFunction = Callable[[Any], Any]
 
 #: a worker's own exit status when it outgrows its memory limit (any value no library uses)
 MEMORY_EXIT = 86
@@ -102,7 +106,7 @@ def _watch_rss(limit: int) -> None:
         time.sleep(_RSS_POLL)
 
 
-def _run(func: ParseFunction, document: FetchedResource) -> tuple[Outcome, str | None]:
+def _run(func: TaskFunction, document: Any) -> tuple[Any, str | None]:
     """The task a worker runs: the outcome, and a traceback when the parse raised."""
     try:
         return func(document), None
@@ -123,7 +127,7 @@ _POOLS: weakref.WeakSet[ParsePool] = weakref.WeakSet()
 class ParsePool:
     """Documents → outcomes in worker processes; :meth:`submit` never raises and its future never fails."""
 
-    def __init__(self, workers: int, limits: Limits | None = None, func: ParseFunction = try_process) -> None:
+    def __init__(self, workers: int, limits: Limits | None = None, func: TaskFunction = try_process) -> None:
         self.workers = max(1, workers)
         self.limits = limits or Limits()
         self.func = func  # the test hook: any picklable function with try_process's signature
@@ -140,8 +144,9 @@ class ParsePool:
             context=multiprocessing.get_context("spawn"),
         )  # fmt: skip
 
-    def submit(self, document: FetchedResource) -> Future[Outcome]:
-        outer: Future[Outcome] = Future()
+    def submit(self, document: Any) -> Future[Any]:
+        """``func(document)`` in a worker; the future's result is what it returned, or an Outcome for what went wrong."""
+        outer: Future[Any] = Future()
         with self._lock:
             self._pending.add(outer)
         outer.add_done_callback(self._forget)
@@ -181,7 +186,7 @@ class ParsePool:
         """Runs in pebble's thread: map what happened to one outcome."""
         if outer.done():
             return
-        url = document.url or document.filename or "a document"
+        url = _describe(document)
         try:
             outcome, trace = inner.result()
         except TimeoutError:
@@ -242,7 +247,13 @@ class ParsePool:
         return self._closed
 
 
-def _settle(outer: Future[Outcome], outcome: Outcome) -> None:
+def _describe(document: Any) -> str:
+    """The URL or file name of a task, for log lines."""
+    inner = getattr(document, "capture", document)
+    return str(getattr(inner, "url", None) or getattr(inner, "filename", None) or "a document")
+
+
+def _settle(outer: Future[Any], outcome: Outcome) -> None:
     with contextlib.suppress(InvalidStateError):  # cancelled or settled meanwhile (a stop racing a result)
         outer.set_result(outcome)
 
@@ -258,7 +269,9 @@ class Backlog:
     """Admission to the parse queue, bounded by documents and by bytes; awaited on the event loop.
 
     A document larger than the byte bound is admitted when nothing else waits, so
-    one big body can never wait forever. :meth:`close` releases every waiter with False.
+    one big body can never wait forever. Waiters are admitted first come, first served, and
+    a release wakes only those that now fit (waking every waiter on every release cost the
+    crawl more than the parse queue itself). :meth:`close` releases every waiter with False.
     """
 
     def __init__(self, max_documents: int, max_bytes: int) -> None:
@@ -267,7 +280,7 @@ class Backlog:
         self.documents = 0
         self.bytes = 0
         self.closed = False
-        self._changed: asyncio.Condition | None = None  # made on first use, inside the running loop
+        self._waiting: collections.deque[tuple[int, asyncio.Future[bool]]] = collections.deque()
 
     def _room(self, size: int) -> bool:
         if self.documents == 0:
@@ -276,26 +289,46 @@ class Backlog:
 
     async def admit(self, size: int) -> bool:
         """Wait until ``size`` bytes fit; True once admitted, False when the backlog was closed meanwhile."""
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.closed or self._room(size))
-            if self.closed:
-                return False
+        if self.closed:
+            return False
+        if not self._waiting and self._room(size):
             self.documents += 1
             self.bytes += size
             return True
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((size, waiter))
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                await self.release(size)  # admitted just as it was cancelled: give the room back
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove((size, waiter))
+            raise
 
     async def release(self, size: int) -> None:
         self.documents -= 1
         self.bytes -= size
-        await self._notify()
+        self._wake()
 
     async def close(self) -> None:
         self.closed = True
-        await self._notify()
+        while self._waiting:
+            _size, waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(False)
 
-    async def _notify(self) -> None:
-        if self._changed is not None:
-            async with self._changed:
-                self._changed.notify_all()
+    def _wake(self) -> None:
+        """Admit waiters in order while the head of the queue fits."""
+        while self._waiting and not self.closed:
+            size, waiter = self._waiting[0]
+            if waiter.done():
+                self._waiting.popleft()
+                continue
+            if not self._room(size):
+                return
+            self._waiting.popleft()
+            self.documents += 1
+            self.bytes += size
+            waiter.set_result(True)

@@ -3,9 +3,11 @@
 A thin adapter: the work is :func:`crawler.report.try_process` (the same function
 ``python -m crawler parse`` and the rebuild call), run off the reactor in the
 worker pool of :mod:`crawler.workers` (``PARSE_WORKERS``, each document under
-``PARSE_TIMEOUT`` and ``PARSE_MEMORY_MB``); store reads and writes run in threads.
-Unchanged documents (answered 304, or the same bytes as last time) are not parsed
-again. A report page and its attachments form one group; the group's best parse
+``PARSE_TIMEOUT`` and ``PARSE_MEMORY_MB``). Store reads and writes run in one thread
+of their own, in batched transactions (``STORE_BATCH_SIZE`` writes or ``STORE_BATCH_SECONDS``,
+committed at the end and when the reactor stops). Unchanged documents (answered 304, or
+the same bytes as last time: the item carries what the crawl state knew of its URL) are
+not parsed again. A report page and its attachments form one group; the group's best parse
 becomes the report's record, listing every document in ``sources``.
 
 Back-pressure: ``process_item`` hands a document to the pool and returns, so the
@@ -24,12 +26,16 @@ terminates the workers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import json
 import logging
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
@@ -39,7 +45,7 @@ from crawler.grouplock import group_lock
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.merge import merge_group
 from crawler.resource import FetchedResource
-from crawler.store import DocumentState, shared_store
+from crawler.store import DocumentState, Prior, shared_store
 from crawler.workers import Backlog, Limits, Outcome, ParsePool, interrupted
 
 if TYPE_CHECKING:
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _FINAL = {"parsed", "not_report", "failed"}
+T = TypeVar("T")
 
 
 # where and when the bytes were fetched: new with every fetch, not a change of the report
@@ -57,7 +64,15 @@ def _content(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _PROVENANCE}
 
 
-def _needs_parse(item: FetchedDocument, prior: DocumentState | None) -> bool:
+def _digest(record: dict[str, Any] | None) -> str | None:
+    """A record's content as a hash: what a group showed before this crawl, in 64 bytes instead of ~10 KB."""
+    if record is None:
+        return None
+    text = json.dumps(_content(record), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _needs_parse(item: FetchedDocument, prior: DocumentState | Prior | None) -> bool:
     """False for the bytes parsed last time (parsing is deterministic): a 304 or an unchanged file."""
     return not (prior is not None and prior.sha256 == hashlib.sha256(item.body).hexdigest() and prior.outcome in _FINAL)
 
@@ -74,12 +89,18 @@ class ReportPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = shared_store(store_url)
-        # group → its stored record before this crawl touched it (None: the group is new)
-        self.before: dict[str, dict[str, Any] | None] = {}
+        # group → the digest of its stored record before this crawl touched it (None: the group is new)
+        self.before: dict[str, str | None] = {}
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
         self._group_lock = threading.Lock()
         settings = crawler.settings
+        # every store call runs in this one thread: the batch's connection never changes threads,
+        # and nothing of the store runs on the reactor thread
+        self.io = ThreadPoolExecutor(1, thread_name_prefix="store")
+        self.batch_size = settings.getint("STORE_BATCH_SIZE", 200)
+        self.batch_seconds = settings.getfloat("STORE_BATCH_SECONDS", 2.0)
+        self._flusher: asyncio.Task[None] | None = None
         # the crawl itself keeps one core busy: parse on the others
         workers = settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
         limits = Limits(timeout=settings.getfloat("PARSE_TIMEOUT", 120.0), memory_mb=settings.getint("PARSE_MEMORY_MB", 1536))
@@ -104,9 +125,23 @@ class ReportPipeline:
             raise NotConfigured("STORE_URL must be set to a database URL")
         return cls(crawler, url)
 
+    async def _io(self, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.io, func, *args)
+
     async def open_spider(self) -> None:
+        await self._io(self.store.begin_batch, self.batch_size, self.batch_seconds)
+        self._flusher = asyncio.ensure_future(self._flush_periodically())
         self._watcher = asyncio.ensure_future(self._watch_stop())
         self._trigger = _reactor().addSystemEventTrigger("before", "shutdown", self._abandon)
+
+    async def _flush_periodically(self) -> None:
+        """Commit a batch that stopped growing (parsers busy with a slow document) once it is old enough."""
+        while True:
+            await asyncio.sleep(max(0.1, self.batch_seconds / 2))
+            try:
+                await self._io(self.store.flush_due)
+            except Exception as exc:  # noqa: BLE001 - the next write or the close retries the commit
+                logger.warning("committing the store's batch failed: %s", exc)
 
     async def _watch_stop(self) -> None:
         """Notice a stop request (Ctrl-C, ``crawler.stop()``): no more admissions, the grace period starts."""
@@ -117,11 +152,11 @@ class ReportPipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
-            await asyncio.to_thread(self._failure, item)
+            await self._io(self._failure, item)
         elif isinstance(item, FetchedDocument):
-            prior = await asyncio.to_thread(self.store.document, item.url)
+            prior = item.prior if item.prior_checked else await self._io(self.store.document, item.url)
             if not _needs_parse(item, prior):
-                await asyncio.to_thread(self._document, item, prior, None)
+                await self._io(self._document, item, prior, None)
                 return item
             self.in_flight[id(item)] = item
             # a full backlog keeps this item (and its response) waiting: Scrapy then pauses downloads
@@ -133,7 +168,7 @@ class ReportPipeline:
             task.add_done_callback(self.parsing.discard)
         return item
 
-    async def _parse(self, item: FetchedDocument, prior: DocumentState | None) -> None:
+    async def _parse(self, item: FetchedDocument, prior: DocumentState | Prior | None) -> None:
         resource = FetchedResource(
             body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
             fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
@@ -146,7 +181,7 @@ class ReportPipeline:
             self._interrupted(item)
             return
         try:
-            await asyncio.to_thread(self._document, item, prior, parsed)
+            await self._io(self._document, item, prior, parsed)
         except Exception as exc:
             # a store error costs this document, not the crawl
             logger.error("Document %s could not be stored: %s", item.url, exc)
@@ -169,6 +204,9 @@ class ReportPipeline:
         for item in list(self.in_flight.values()):
             self._interrupted(item)
         self.pool.terminate()
+        # what the store acknowledged so far is committed before the process goes
+        with contextlib.suppress(Exception):
+            self.io.submit(self.store.flush).result(timeout=10)
 
     def _failure(self, item: FetchFailure) -> None:
         self.stats.inc_value("documents/fetch_failed")
@@ -180,12 +218,12 @@ class ReportPipeline:
     def _document(
         self,
         item: FetchedDocument,
-        prior: DocumentState | None,
+        prior: DocumentState | Prior | None,
         parsed: Outcome | None,
     ) -> None:
         sha = hashlib.sha256(item.body).hexdigest()
         if item.group_key not in self.before:
-            self.before[item.group_key] = self.store.report_for_group(item.group_key)
+            self.before[item.group_key] = _digest(self.store.report_for_group(item.group_key))
         if parsed is None:
             # the same bytes as last time (or a 304): parsing is deterministic, nothing to redo.
             # The stored state keeps the original fetch (its time and its WARC response record).
@@ -241,18 +279,27 @@ class ReportPipeline:
             await asyncio.wait(set(self.parsing), timeout=10)
         if self._trigger is not None:
             _reactor().removeSystemEventTrigger(self._trigger)
-        self.stats.set_value("reports/corpus_checks_updated", apply_corpus_checks(self.store))
+        if self._flusher is not None:
+            self._flusher.cancel()
+        try:
+            await self._io(self._finish)
+        finally:
+            self.io.shutdown(wait=True)
+
+    def _finish(self) -> None:
+        """In the store's thread: commit, recompute cross-year checks of the agencies touched, count reports."""
+        self.store.end_batch()
+        groups = sorted(self.before)
+        self.stats.set_value("reports/corpus_checks_updated", apply_corpus_checks(self.store, groups=groups))
         # counted by report, not by page: one report reached from two pages counts once
         status: dict[str, str] = {}
         rank = {"unchanged": 0, "changed": 1, "new": 2}
-        for group, before in self.before.items():
-            after = self.store.report_for_group(group)
-            if after is None:
-                continue
+        for group, after in self.store.reports_for_groups(groups):
+            before = self.before[group]
             if before is None:
                 # a page not seen before: a new report, or a known one (same id) found again elsewhere
                 state = "unchanged" if after["id"] in self.known_ids else "new"
-            elif _content(before) != _content(after):
+            elif before != _digest(after):
                 state = "changed"
             else:
                 state = "unchanged"
@@ -261,5 +308,5 @@ class ReportPipeline:
                 status[after["id"]] = state
         for state in ("new", "changed", "unchanged"):
             self.stats.set_value(f"reports/{state}", sum(1 for v in status.values() if v == state))
-        self.stats.set_value("reports/groups_touched", sorted(self.before))
+        self.stats.set_value("reports/groups_touched", groups)
         self.stats.set_value("documents/failures", self.failures)

@@ -8,9 +8,22 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) \
     || echo "warning: could not install chromium; browser rendering will be unavailable" >&2
 fi
+# LibreOffice (legacy .doc/.wps/.rtf attachments, converted to DOCX; crawler/extract/legacy.py) with its
+# python3-uno for unoserver, and Tesseract's Chinese model (the OCR fallback): from Debian, when missing.
+if { [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/tesseract ]; } && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  DEB_OFFICE=(libreoffice-writer-nogui python3-uno tesseract-ocr tesseract-ocr-chi-sim)
+  (apt-get install -y -qq "${DEB_OFFICE[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${DEB_OFFICE[@]}" >/dev/null 2>&1; }) \
+    || echo "warning: could not install LibreOffice/Tesseract; .doc/.wps/.rtf reports will be refused (exit 2)" >&2
+elif [ ! -x /usr/bin/soffice ]; then
+  echo "warning: LibreOffice is missing (not root?); .doc/.wps/.rtf reports will be refused: apt-get install libreoffice-writer-nogui python3-uno" >&2
+fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# RapidOCR's wheel carries its PP-OCR models (no download at run time) but requires the GUI build of
+# OpenCV, which needs libGL and would clash with opencv-python-headless (requirements.txt): so --no-deps,
+# its other dependencies are pinned in requirements.txt.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps rapidocr_onnxruntime==1.4.4
 # pywb (scripts/replay.sh, tests/test_replay.py, docs/REPLAY.md) lives in its own .venv-pywb:
 # it would downgrade cryptography and pyOpenSSL under Scrapy, and its brotlipy installs a
 # `brotli` module that shadows Brotli's (no Decompressor.process, which Scrapy calls).

@@ -124,6 +124,7 @@ class ReportsSpider(scrapy.Spider):
             self.books.settle(url, "skipped", "older than --since", title, kind="report")
             return None
         self.crawler.stats.inc_value("discovery/report_links")
+        self._requested.add(url)  # a report link met again is not new (the stale-list guard counts new ones)
         self.books.discover(url, "report")
         return Request(
             url,
@@ -155,23 +156,31 @@ class ReportsSpider(scrapy.Spider):
         if discovery.is_report_title(title) and not response.meta.get("rendered"):
             yield from self.parse_report(response)
             return
-        found = 0
-        for url, text, error in discovery.checked_links(response.selector.root, response.url):
+        found, pages = 0, []
+        # links followed already (the nav and footer of every page) are skipped before their text is read
+        for url, text, error in discovery.checked_links(response.selector.root, response.url, self._requested):
             for request in self._guarded(response.url, url, text, error):
-                found += request.meta.get("kind") == "report" or request.meta.get("kind") == "attachment"
-                yield request
+                found += _is_document_request(request)
+                if request.meta.get("pagination"):
+                    pages.append(request)
+                else:
+                    yield request
         pagination = discovery.trs_pagination(response.text)
         column = (response.url.rsplit("/", 1)[0], *pagination) if pagination else None
         if column is not None and column not in self._expanded:
-            # every page of a TRS list repeats the same script: expand each column once
+            # every page of a TRS list repeats the same script: expand each column once (all its
+            # pages at once, bounded by the script's page count: no chain to guard)
             self._expanded.add(column)
             for url in discovery.trs_pages(response.url, response.text):
-                if discovery.same_column(response.url, url) and self._scoped(url, "list"):
-                    yield self._list_request(url)
+                if discovery.same_column(response.url, url) and self._scoped(url, "list") and url not in self._requested:
+                    yield self._list_request(url, pagination=True)
         hanweb = list(self._hanweb(response))
         gkmlpt = list(self._gkmlpt(response))
-        yield from hanweb
+        found += sum(_is_document_request(r) for r in hanweb)
+        yield from (r for r in hanweb if not r.meta.get("pagination"))
         yield from gkmlpt
+        pages += [r for r in hanweb if r.meta.get("pagination")]
+        yield from self._next_pages(response, pages, found)
         self._read(response)
         if (
             self.render == "auto" and not found and not hanweb and not gkmlpt and not response.meta.get("rendered")
@@ -184,8 +193,29 @@ class ReportsSpider(scrapy.Spider):
                 callback=self.parse,
                 errback=self.errback,
                 dont_filter=True,
-                meta={"kind": "list", **self._browser_meta()},
+                # the same page again: no hop deeper
+                meta={"kind": "list", "pagination": True, **self._browser_meta()},
             )
+
+    @property
+    def stale_limit(self) -> int:
+        return max(1, self.crawler.settings.getint("LIST_STALE_PAGES", 5))
+
+    def _next_pages(self, response: Response, pages: list[Request], found: int) -> Iterator[Request]:
+        """A list's own next pages (same depth as this page), unless the list has gone stale.
+
+        ``stale`` counts the pages in a row, along one chain of next links, that gave no new
+        report link: an endless calendar or an archive of notices ends after LIST_STALE_PAGES.
+        """
+        stale = 0 if found else int(response.meta.get("stale", 0)) + 1
+        for request in pages:
+            if stale >= self.stale_limit:
+                self.crawler.stats.inc_value("discovery/stale_list_stops")
+                detail = f"no new report links on {stale} list pages in a row (LIST_STALE_PAGES={self.stale_limit})"
+                self.books.settle(request.url, "skipped", "stale list", detail, kind="list")
+                continue
+            request.meta["stale"] = stale
+            yield request
 
     def _read(self, response: Response) -> None:
         """A list page's links were followed; a browser rendering that timed out is listed as a failure."""
@@ -218,7 +248,10 @@ class ReportsSpider(scrapy.Spider):
     def _from_link(self, base: str, url: str, text: str) -> Iterator[Request]:
         if url in self._requested:
             return  # the nav and footer repeat on every page: ask Scrapy's dupefilter only once per URL
-        if discovery.is_report_title(text):
+        if discovery.is_next_link(text) and discovery.same_column(base, url):
+            if self._scoped(url, "list"):
+                yield self._list_request(url, pagination=True)  # the list's own next page: no hop deeper
+        elif discovery.is_report_title(text):
             if not self._scoped(url, "report"):
                 return
             if discovery.is_attachment(url, text):
@@ -228,7 +261,7 @@ class ReportsSpider(scrapy.Spider):
                 request = self._report_request(url, text)
                 if request is not None:
                     yield request
-        elif _is_list_link(base, url, text) and self._scoped(url, "list"):
+        elif discovery.is_column_link(text, url) and not discovery.is_attachment(url) and self._scoped(url, "list"):
             yield self._list_request(url)
 
     def parse_report(self, response: Response) -> Iterator[Any]:
@@ -259,7 +292,8 @@ class ReportsSpider(scrapy.Spider):
             status=response.status, headers=headers, body=response.body,
             fetched_at=response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(),
             warc=response.meta.get("warc"), revalidated="revalidated" in response.flags, links=links or [],
-            title_hint=response.meta.get("link_text"),
+            title_hint=response.meta.get("link_text"), prior=response.meta.get("prior"),
+            prior_checked="prior" in response.meta,
         )  # fmt: skip
 
     # list APIs -----------------------------------------------------------------------------
@@ -278,7 +312,7 @@ class ReportsSpider(scrapy.Spider):
         }
         form["col"] = form["col"] or "1"
         form["permissiontype"] = form["permissiontype"] or "0"
-        yield self._hanweb_request(response.url, form, 1)
+        yield self._hanweb_request(response.url, form, 1)  # the column's own list, as its pages: no hop deeper
 
     def _hanweb_request(self, base: str, form: dict[str, str], start: int) -> Request:
         url = urljoin(
@@ -290,17 +324,22 @@ class ReportsSpider(scrapy.Spider):
             formdata=form,
             callback=self.parse_hanweb,
             errback=self.errback,
-            meta={"kind": "list", "form": form, "start": start},
+            meta={"kind": "list", "form": form, "start": start, "pagination": True},
         )
 
     def parse_hanweb(self, response: Response) -> Iterator[Request]:
         self._read(response)
+        found = 0
         for href, title, text in _CDATA_LINK.findall(response.text):
-            yield from self._guarded(response.url, href, title or _strip_tags(text))
+            for request in self._guarded(response.url, href, title or _strip_tags(text)):
+                found += _is_document_request(request)
+                yield request
         total = re.search(r"<totalrecord>\s*(\d+)", response.text)
         start = int(response.meta["start"])
         if total and start + _HANWEB_PAGE <= int(total.group(1)):
-            yield self._hanweb_request(response.url, response.meta["form"], start + _HANWEB_PAGE)
+            yield from self._next_pages(
+                response, [self._hanweb_request(response.url, response.meta["form"], start + _HANWEB_PAGE)], found
+            )
 
     def _gkmlpt(self, response: TextResponse) -> Iterator[Request]:
         """Guangdong gkmlpt columns: the list comes from /gkmlpt/api/all/<column>."""
@@ -320,7 +359,7 @@ class ReportsSpider(scrapy.Spider):
             url,
             callback=self.parse_gkmlpt,
             errback=self.errback,
-            meta={"kind": "list", "column": column, "sid": sid, "page": page},
+            meta={"kind": "list", "column": column, "sid": sid, "page": page, "pagination": True},
         )
 
     def parse_gkmlpt(self, response: Response) -> Iterator[Request]:
@@ -332,11 +371,15 @@ class ReportsSpider(scrapy.Spider):
             return
         self._read(response)
         articles = data.get("articles") or []
+        found = 0
         for article in articles:
-            yield from self._guarded(response.url, str(article.get("url", "")), str(article.get("title", "")))
+            for request in self._guarded(response.url, str(article.get("url", "")), str(article.get("title", ""))):
+                found += _is_document_request(request)
+                yield request
         page, total = int(response.meta["page"]), int(data.get("total") or 0)
         if articles and page * len(articles) < total:
-            yield self._gkmlpt_request(response.url, response.meta["column"], response.meta["sid"], page + 1)
+            following = self._gkmlpt_request(response.url, response.meta["column"], response.meta["sid"], page + 1)
+            yield from self._next_pages(response, [following], found)
 
     # browser and failures --------------------------------------------------------------------
     async def on_browser_response(self, response: Any) -> None:
@@ -416,10 +459,9 @@ def _book_url(response: Response) -> str:
     return _first_url(response.request) if response.request is not None else response.url
 
 
-def _is_list_link(base: str, url: str, text: str) -> bool:
-    return (discovery.is_next_link(text) and discovery.same_column(base, url)) or (
-        discovery.is_column_link(text, url) and not discovery.is_attachment(url)
-    )
+def _is_document_request(request: Request) -> bool:
+    """A request for a report page or an attachment: what makes a list page worth its next one."""
+    return request.meta.get("kind") in {"report", "attachment"}
 
 
 def _page_title(response: TextResponse) -> str:

@@ -85,7 +85,7 @@ def test_pdf_tables_joined_over_pages_and_page_numbers_dropped():
         (b"", "extract/empty"),
         (b"%PDF-1.4\n garbage that is not a pdf", "extract/pdf/corrupt"),
         (b"PK\x03\x04 not really a zip", "extract/unknown_format"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "extract/doc/unsupported"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "extract/doc/corrupt"),
         (b"\x00\x01\x02\x03binary", "extract/unknown_format"),
     ],
 )

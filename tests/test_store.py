@@ -95,3 +95,50 @@ def test_region_filled_from_the_portal_only_when_it_agrees():
     # a district report on the city portal: the city cannot vouch for the district
     assert fill_region({**empty, "county": "清江浦区"}, city) == {**empty, "county": "清江浦区"}
     assert fill_region({**empty, "city": "淮安市"}, city)["province"] == "江苏省"
+
+
+def test_a_batch_is_one_transaction_its_own_reads_see_it_others_after_flush(store, tmp_path):
+    other = Store(store.url)  # another connection pool: sees only what is committed
+    try:
+        store.begin_batch(size=1000, seconds=3600)
+        store.save_document("http://x/a.pdf", group_key="g", outcome="parsed", sha256="2" * 64)
+        store.put_report("g", _record("b1"))
+        assert store.document("http://x/a.pdf").outcome == "parsed"  # the batch reads its own writes
+        assert store.report_for_group("g")["id"] == "b1"
+        assert other.document("http://x/a.pdf") is None and other.count_reports() == 0
+        store.flush()
+        assert other.document("http://x/a.pdf").sha256 == "2" * 64 and other.count_reports() == 1
+        store.save_document("http://x/a.pdf", checked_at="later")  # an upsert keeps the other columns
+        store.end_batch()
+        state = other.document("http://x/a.pdf")
+        assert state.outcome == "parsed" and state.sha256 == "2" * 64
+    finally:
+        other.close()
+
+
+def test_a_batch_commits_by_itself_when_full(store):
+    other = Store(store.url)
+    try:
+        store.begin_batch(size=3, seconds=3600)
+        for i in range(7):
+            store.save_document(f"http://x/{i}.html", outcome="read")
+        committed = [other.document(f"http://x/{i}.html") is not None for i in range(7)]
+        assert committed == [True] * 6 + [False]  # two full batches of 3 committed, the seventh still open
+        store.end_batch()
+        assert other.document("http://x/6.html") is not None
+    finally:
+        other.close()
+
+
+def test_crawl_state_is_the_hosts_documents_only(store):
+    store.save_document("http://a.gov.cn/1.html", status=200, etag='"e1"', sha256="3" * 64, outcome="parsed",
+                        warc={"file": "f.warc.gz", "offset": 7, "record_id": "<urn:uuid:2>"})  # fmt: skip
+    store.save_document("https://a.gov.cn/2.pdf", status=200, last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+    store.save_document("http://b.gov.cn/3.html", status=200, etag='"e3"')
+    store.save_document("http://aXgov.cn/4.html", status=200)  # LIKE's "_"-style near miss must not leak in
+    state = store.crawl_state({"a.gov.cn", "a_gov.cn"})
+    assert set(state) == {"http://a.gov.cn/1.html", "https://a.gov.cn/2.pdf"}
+    prior = state["http://a.gov.cn/1.html"]
+    assert (prior.etag, prior.sha256, prior.outcome) == ('"e1"', "3" * 64, "parsed")
+    assert prior.warc == {"file": "f.warc.gz", "offset": 7, "record_id": "<urn:uuid:2>"}
+    assert state["https://a.gov.cn/2.pdf"].warc is None

@@ -162,13 +162,13 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     terminate_all()  # after a second Ctrl-C no pipeline closed: no parser worker may outlive the crawl
     stats = crawler.stats.get_stats() if crawler.stats else {}
     store = open_store(args)
+    where = args.db or str(args.data_dir / "records.sqlite")
     try:
-        touched = set(stats.get("reports/groups_touched") or [])
-        records = [r for r in store.records() if r.get("page_url") in touched]
+        # the failed checks of the reports this crawl touched, streamed: never every record in memory
+        checks = store.failed_checks_of_groups(stats.get("reports/groups_touched") or [])
+        print(crawl_summary(stats, checks, str(args.data_dir / "warc"), where), file=sys.stderr)
     finally:
         store.close()
-    where = args.db or str(args.data_dir / "records.sqlite")
-    print(crawl_summary(stats, records, str(args.data_dir / "warc"), where), file=sys.stderr)
     if stats.get("finish_reason") in {"shutdown", None}:
         print(
             "interrupted: what was fetched is in the WARCs; documents not parsed are listed, and the next crawl"

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 from crawler.demo import families, truth
 from crawler.demo.documents import CORRUPT_PDF, ReportEntry, load_fixtures
+from crawler.demo.long_list import COLUMN as LONG_COLUMN
+from crawler.demo.long_list import LongList
 from crawler.demo.routing import HTML, Reply, Request, Site, document, error_page, html, redirect
 from crawler.demo.templates import PAGE_JS, SITE_NAME, STYLE_CSS, Attachment, Chrome, ListItem, notice_body
 
@@ -86,7 +88,10 @@ DECOYS = (  # id, date, title, paragraphs: notices that look like reports in a l
 class County:
     """Both servers' route tables and the truth about them; thread-safe against publishing."""
 
-    def __init__(self, documents_dir: Path, base_url: str, offsite_url: str, extra_list_pages: int = 0) -> None:
+    def __init__(
+        self, documents_dir: Path, base_url: str, offsite_url: str, extra_list_pages: int = 0,
+        long_list: tuple[int, int, str] | None = None,
+    ) -> None:  # fmt: skip
         self.base_url, self.offsite_url = base_url, offsite_url
         self.fixtures = load_fixtures(documents_dir)
         missing = {"gov2021_gbk.html", "gov2021_merged.pdf", "gov2021_merged.docx", "gov2019_merged.docx"} | {
@@ -116,6 +121,8 @@ class County:
         self._flaky_hits: dict[str, int] = {}
         self._filler_replies: dict[int, Reply] = {}
         self._lock = threading.Lock()
+        # (pages, items per page, report body): the column chained only by next links, when asked for
+        self.long_list = LongList(self.ctx, *long_list) if long_list and long_list[0] > 0 else None
         self._build()
 
     # --- TRS 年报 column ------------------------------------------------------------------
@@ -338,6 +345,7 @@ class County:
             ("部门信息公开年报", f"/col/col{families.HANWEB_COLUMN}/index.html"),
             ("镇街年报", "/gkmlpt/index#721"),
             ("部门年报（动态加载）", "/bmxxgk/nb/index.html"),
+            *((LONG_COLUMN,) if self.long_list is not None else ()),
         )
         links = "".join(f'<li><a href="{href}">{name}</a></li>' for name, href in columns)
         site.add(
@@ -385,6 +393,8 @@ class County:
         families.install_gkmlpt(site, self.ctx)
         families.install_js_list(site, self.ctx)
         families.install_offsite(self.offsite, self.ctx)
+        if self.long_list is not None:
+            self.long_list.install(site)
 
     def expected(self) -> dict[str, Any]:
         """Machine-readable truth about the portal as it is now (see ``DemoPortal.expected``)."""

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 NB = "/zfxxgk/zfxxgknb/"
 # Families whose report pages a plain HTTP crawl can reach (no browser, no other host).
-PLAIN_FAMILIES = ("trs", "hanweb", "gkmlpt")
+PLAIN_FAMILIES = ("trs", "hanweb", "gkmlpt", "paged")
 
 
 def expected(county: County, reports: list[ReportEntry], published: list[str], count_page: int) -> dict[str, Any]:
@@ -73,4 +73,12 @@ def expected(county: County, reports: list[ReportEntry], published: list[str], c
         "published_urls": [base + p for p in published],
         "extra_list_pages": county.filler_count // county.per_page,
         "filler_count": county.filler_count,
+        # the column chained only by next links (absent unless the portal was asked for it)
+        "long_list": None
+        if county.long_list is None
+        else {
+            "list_urls": [base + county.long_list.page_url(p) for p in range(county.long_list.pages)],
+            "report_page_urls": [url(r, r.page) for r in reports if r.family == "paged"],
+            "gap_pages": list(county.long_list.gap),
+        },
     }

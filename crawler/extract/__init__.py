@@ -20,7 +20,10 @@ from crawler.errors import ExtractionError
 from crawler.extract.docx import extract_docx
 from crawler.extract.encoding import unicode_encoding
 from crawler.extract.html import extract_html
+from crawler.extract.html_images import add_picture_tables
+from crawler.extract.legacy import extract_legacy, legacy_kind
 from crawler.extract.pdf import extract_pdf
+from crawler.extract.pictures import image_kind
 from crawler.extract.text import extract_text
 from crawler.limits import Limits, current
 from crawler.resource import FetchedResource
@@ -31,7 +34,7 @@ _HTML_START = re.compile(
 
 
 def sniff_format(body: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """One of ``pdf``, ``docx``, ``doc``, ``html``, ``text``, or ``binary``."""
+    """One of ``pdf``, ``docx``, ``doc``, ``rtf``, ``image``, ``html``, ``text``, or ``binary``."""
     head = body[:2048]
     if b"%PDF-" in body[:1024]:
         return "pdf"
@@ -41,8 +44,10 @@ def sniff_format(body: bytes, content_type: str | None = None, filename: str | N
         except zipfile.BadZipFile:
             return "binary"
         return "docx" if "word/document.xml" in names else "binary"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"  # OLE2: .doc, .wps, .xls
+    if head.startswith(b"\xd0\xcf\x11\xe0") or legacy_kind(head) == "rtf":
+        return "doc"  # OLE2 (.doc, .wps, .xls) or RTF: crawler/extract/legacy.py tells them apart
+    if image_kind(head):
+        return "image"
     unicode = unicode_encoding(body)
     if unicode and unicode[0] != "utf-8":
         codec, bom = unicode
@@ -99,11 +104,14 @@ def _extract(fmt: str, body: bytes, resource: FetchedResource, limits: Limits) -
     if fmt == "docx":
         return extract_docx(body, limits)
     if fmt == "html":
-        return extract_html(body, resource.content_type, resource.url)
+        doc = extract_html(body, resource.content_type, resource.url)
+        return add_picture_tables(doc, body, resource.content_type, resource.local_path)
     if fmt == "text":
         return extract_text(body, resource.content_type)
     if fmt == "doc":
-        raise ExtractionError(
-            "legacy Word/WPS binary (.doc/.wps) is not supported; convert it to DOCX", "extract/doc/unsupported"
-        )
+        return extract_legacy(body, legacy_kind(body) or "doc")
+    if fmt == "image":
+        from crawler.extract.image_tables import extract_image  # OpenCV loads only for pictures
+
+        return extract_image(body)
     raise ExtractionError("unknown binary format", "extract/unknown_format")

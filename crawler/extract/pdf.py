@@ -23,7 +23,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pdfplumber
 import pypdfium2
@@ -36,6 +36,9 @@ from crawler.document import Block, Document, Table, pad_rows
 from crawler.errors import ExtractionError
 from crawler.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
 from crawler.limits import Limits, current
+
+if TYPE_CHECKING:
+    from crawler.extract.image_tables import PageResult
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
@@ -77,15 +80,39 @@ def extract_pdf(body: bytes, limits: Limits | None = None) -> Document:
                         pages[index] = _plumber_items(pdf.pages[index])
         except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
             raise _open_error(exc) from exc
+    # Pages without a text layer (scans, pictures of tables) are read by OCR; pages with text never are.
+    blank = [index for index, items in enumerate(pages) if not items]
+    scanned = None
+    if blank:
+        from crawler.extract.pdf_ocr import read_scanned_pages  # OpenCV and the OCR engine: only for scans
+
+        scanned = read_scanned_pages(body, blank, required=len(blank) == len(pages))
+    for index, result in (scanned.pages if scanned else {}).items():
+        pages[index] = _ocr_items(result)
     doc = _document([items or [] for items in pages], page_count)
     if page_count > max_pages:
         doc.warnings.append(f"only the first {max_pages} of {page_count} pages were read (GOVREPORTS_MAX_PDF_PAGES)")
+    if scanned:
+        doc.source_format = "pdf-ocr"
+        doc.ocr = {"engine": scanned.engine, "mean_confidence": scanned.mean_confidence, "pages": len(scanned.pages)}
+        doc.warnings.extend(f"page {i + 1}: {w}" for i, r in sorted(scanned.pages.items()) for w in r.warnings)
     return doc
+
+
+def _ocr_items(result: PageResult) -> list[_Item]:
+    """An OCR'd page as the same items a text page gives, so page-break joins and running lines apply."""
+    items: list[_Item] = []
+    for order, block in enumerate(result.blocks):
+        if isinstance(block, str):
+            items.append(_Item(top=float(order), text=block))
+        else:
+            items.extend(_Item(top=order + i / 1000, row=row, table=order) for i, row in enumerate(block.rows))
+    return items
 
 
 def _document(pages: list[list[_Item]], page_count: int) -> Document:
     if not any(item.text or item.row for items in pages for item in items):
-        raise ExtractionError("PDF has no text layer (scanned?); OCR is not supported", "extract/pdf/no_text")
+        raise ExtractionError("PDF has no text layer and OCR found no text on its pages", "extract/pdf/no_text")
     _drop_running_lines(pages)
     blocks, joined = _blocks(pages)
     doc = Document(blocks=blocks, source_format="pdf", pages=page_count)
