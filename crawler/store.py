@@ -345,18 +345,20 @@ class Store:
             serialize_report(conn, record["id"])  # several writer processes: see crawler/grouplock.py
             mapped = conn.execute(sa.select(report_groups.c.report_id).where(report_groups.c.group_key == group_key)).scalar()
             existing = conn.execute(sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == record["id"])).first()
-            # another page showing this report (its row may be named after this one): keep that page's sources,
-            # whichever of the two stores last (several workers store pages of one report in any order)
-            shared = conn.execute(
-                sa.select(report_groups.c.group_key).where(
+            # another page showing this report: keep its sources whichever of the two stores last, and take
+            # the body from the page that sorts last, so any order of storing (workers, rebuilds) gives one record
+            other = conn.execute(
+                sa.select(sa.func.max(report_groups.c.group_key)).where(
                     (report_groups.c.report_id == record["id"]) & (report_groups.c.group_key != group_key)
                 )
-            ).first()
-            if existing is not None and (existing[1] != group_key or shared is not None):
+            ).scalar()
+            if existing is not None and (existing[1] != group_key or other is not None):
                 record = _with_sources(record, existing[0].get("sources", []))
                 # whichever page was met first, the record is the same: the smaller URL names it
                 pages = [u for u in (existing[0].get("page_url"), record.get("page_url")) if u]
                 record["page_url"] = min(pages) if pages else None
+                if other is not None and other > group_key:
+                    record = {**existing[0], "sources": record["sources"], "page_url": record["page_url"]}
             values = _columns(record, region_path, existing[1] if existing is not None else group_key, now)
             if mapped is None:
                 conn.execute(report_groups.insert().values(group_key=group_key, report_id=record["id"]))

@@ -11,6 +11,8 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from archive.reader import warc_files
+from archive.repair import repair_all
 from crawler.commands.options import add_store_options, open_store
 from crawler.rebuild import rebuild
 from crawler.registry import load_registry
@@ -29,6 +31,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--parse-memory", type=_positive_int, default=Limits.memory_mb, metavar="MB",
         help=f"memory limit of a parser worker (default {Limits.memory_mb})",
+    )  # fmt: skip
+    p.add_argument(
+        "--scheduler", metavar="tcp://HOST:8786",
+        help="parse on a Dask cluster (`dask scheduler` + `dask worker`s; local:N for a LocalCluster of N processes)",
     )  # fmt: skip
     add_store_options(p)
     p.set_defaults(func=run)
@@ -67,8 +73,17 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
 
         limits = Limits(timeout=args.parse_timeout, memory_mb=args.parse_memory)
+        # a crawl killed mid-write left a torn tail: cut it (with a warning), unless a crawl is still writing there
+        repair_all(warc_files(args.warcs), quiet_seconds=60)
         try:
-            summary = rebuild(args.warcs, store, regions, workers=args.workers, progress=progress, limits=limits)
+            if args.scheduler:
+                from crawler.distributed_rebuild import rebuild_on_dask
+
+                summary = rebuild_on_dask(
+                    args.warcs, store, regions, args.scheduler, progress=progress, plan_workers=args.workers
+                )
+            else:
+                summary = rebuild(args.warcs, store, regions, workers=args.workers, progress=progress, limits=limits)
         except KeyboardInterrupt:
             # the workers are gone (the pool stops in rebuild's finally); finished groups are stored
             bar.stop()
