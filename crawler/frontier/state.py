@@ -71,7 +71,10 @@ for _, host in ipairs(hosts) do
     redis.call('ZADD', p .. ':hosts', now + 0.05, host)
   end
 end
-return false
+-- nothing to hand out: say when the next host comes due, so the worker does not ask before
+local first = redis.call('ZRANGE', p .. ':hosts', 0, 0, 'WITHSCORES')
+if first[2] then return {'', '', tostring(tonumber(first[2]) - now)} end
+return {'', '', '-1'}
 """
 
 _PUSH = """
@@ -183,17 +186,21 @@ class Frontier:
         self._heartbeat = server.register_script(_HEARTBEAT)
         self._finish = server.register_script(_FINISH_IF_DONE)
         self.held: dict[str, str] = {}  # lease token → host, renewed by each heartbeat
+        self.round_trips = 0  # calls to Redis from this worker (a pipeline or a script is one)
 
     # queue ---------------------------------------------------------------------------------
     def push(self, host: str, data: bytes) -> None:
+        self.round_trips += 1
         self._push(args=[self.prefix, host, data])
 
-    def pop(self) -> tuple[str, str, bytes] | None:
-        """(token, host, serialized request) of a request this worker may download now, or None."""
+    def pop(self) -> tuple[str, str, bytes] | float:
+        """(token, host, serialized request) of a request this worker may download now;
+        else the seconds until a host comes due (negative: no host has anything queued)."""
         token = self.token()
+        self.round_trips += 1
         found = self._pop(args=[self.prefix, self.limits.max_leases, self.limits.host_delay, self.worker, token])
-        if not found:
-            return None
+        if len(found) == 3:
+            return float(text(found[2]))
         return token, text(found[0]), bytes(found[1])
 
     def token(self) -> str:
@@ -201,17 +208,20 @@ class Frontier:
         return f"{self.worker}|{secrets.token_hex(6)}"
 
     def pending(self) -> int:
+        self.round_trips += 1
         return int(self.server.get(f"{self.prefix}:pending") or 0)
 
     def done_with(self, token: str) -> None:
         """This worker finished with a handed-out request: it is no longer recoverable (nor needed)."""
-        pipe = self.server.pipeline(transaction=True)
+        self.round_trips += 1
+        pipe = self.server.pipeline(transaction=False)
         pipe.hdel(f"{self.prefix}:inflight:data", token)
         pipe.hdel(f"{self.prefix}:inflight:owner", token)
         pipe.execute()
 
     # leases --------------------------------------------------------------------------------
     def acquire(self, host: str, token: str) -> bool:
+        self.round_trips += 1
         ok = bool(
             self._acquire(keys=[f"{self.prefix}:lease:{host}"], args=[self.limits.max_leases, self.limits.lease_ttl, token])
         )
@@ -221,12 +231,14 @@ class Frontier:
 
     def release(self, host: str, token: str) -> None:
         self.held.pop(token, None)
+        self.round_trips += 1
         self.server.zrem(f"{self.prefix}:lease:{host}", token)
 
     # workers -------------------------------------------------------------------------------
     def heartbeat(self, info: dict[str, Any]) -> float:
         """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time."""
         held = dict(self.held)
+        self.round_trips += 3 if held else 2  # with the dead-worker check that follows each beat
         if held:
             self._renew(keys=[f"{self.prefix}:lease:{h}" for h in held.values()], args=[self.limits.lease_ttl, *held.keys()])
         now = self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)])
@@ -272,6 +284,11 @@ class Frontier:
     def finish_if_done(self) -> str:
         """'pending', 'active' (another worker may still add requests) or 'finished' (and the crawl is closed)."""
         return text(self._finish(args=[self.prefix, self.worker, self.pointer, self.crawl_id]))
+
+    def count_round_trips(self) -> None:
+        """Add this worker's round trips to the crawl's total (``P:round_trips``, for the benchmark)."""
+        self.server.incrby(f"{self.prefix}:round_trips", self.round_trips + 1)
+        self.round_trips = 0
 
     def leave(self) -> None:
         """A clean exit: this worker's requests are all done, its entry goes."""

@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,18 +77,29 @@ class HostLeaseQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer or picklecompat)
         self.frontier = frontier_of(spider.crawler)
+        self._pending, self._counted_at, self._not_before = 0, 0.0, 0.0
 
     def __len__(self) -> int:
-        return self.frontier.pending()
+        # Scrapy asks at every turn of its loop: a count a tenth of a second old is good enough (the end of a
+        # crawl is decided by an atomic check in Redis, not by this)
+        now = time.monotonic()
+        if now - self._counted_at > 0.1:
+            self._pending, self._counted_at = self.frontier.pending(), now
+        return self._pending
 
     def push(self, request: Request) -> None:
         request.meta.pop("frontier_token", None)  # a retry or redirect is a new hand-out
         request.meta.pop("frontier_lease", None)
         self.frontier.push(host_of(request.url), self._encode_request(request))
+        self._not_before = 0.0  # a new host may be due now
 
     def pop(self, timeout: int = 0) -> Request | None:
+        if time.monotonic() < self._not_before:
+            return None  # no host is due yet: no need to ask Redis
         found = self.frontier.pop()
-        if found is None:
+        if isinstance(found, float):
+            # hosts come due at known times; another worker's new host waits at most this cap
+            self._not_before = time.monotonic() + (min(found, 0.25) if found > 0 else 0.1)
             return None
         token, _host, data = found
         request: Request = self._decode_request(data)
@@ -168,12 +180,13 @@ class FrontierExtension:
         self.frontier = frontier_of(crawler)
         s = crawler.settings
         self.interval = s.getfloat("FRONTIER_HEARTBEAT", 5.0)
-        self.poll = s.getfloat("FRONTIER_POLL_INTERVAL", 0.05) * 4
+        self.poll = s.getfloat("FRONTIER_POLL_INTERVAL", 0.05)
         self.archive_dir = Path(s.get("ARCHIVE_DIR", "data/warc")).resolve()
         self.prefix = s.get("ARCHIVE_PREFIX", "govreports")
         self.store_url = s.get("STORE_URL")
         self.loops: list[task.LoopingCall] = []
         self.finished = False
+        self._asked = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierExtension:
@@ -258,6 +271,11 @@ class FrontierExtension:
             slot.nextcall.schedule()
 
     def spider_idle(self, spider: Spider) -> None:
+        now = time.monotonic()
+        if now - self._asked < 0.25:
+            raise DontCloseSpider("frontier: asked just now")  # Scrapy calls this at every wake while idle
+        self._asked = now
+        self.frontier.round_trips += 1
         state = self.frontier.finish_if_done()
         if state != "finished":
             raise DontCloseSpider(f"frontier {state}")
@@ -275,6 +293,9 @@ class FrontierExtension:
             if loop.running:
                 loop.stop()
         try:
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("frontier/redis_round_trips", self.frontier.round_trips)
+            self.frontier.count_round_trips()
             if self.finished or reason == "finished":
                 self.frontier.leave()
             else:

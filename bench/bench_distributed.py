@@ -1,0 +1,275 @@
+"""Distributed benchmark: the shared crawl frontier (1, 2, 4 workers) and the rebuild on Dask.
+
+Crawl: the demo county portal served on ``--hosts`` loopback addresses (127.0.0.10 …), each
+answering in ``--latency`` seconds, one registry region listing them all; 1, 2 and 4
+``crawl --frontier`` worker processes share a Redis db (``--redis``, flushed) and a SQLite
+store, with a politeness delay of ``--delay`` seconds per host (FRONTIER_HOST_DELAY). Prints
+pages/s, the ratio to the ideal (hosts / delay: every host busy all the time), the peak of
+requests in flight per host, and Redis commands per page (server-wide counter: run it on a
+Redis nobody else uses). A run without Redis (one process, Scrapy's own DOWNLOAD_DELAY) is
+the baseline.
+
+Rebuild: the same WARC (the evaluation fixtures under many hosts, as bench_rebuild.py writes
+it) rebuilt by the local process pool with 1 worker, by a Dask LocalCluster of 2 processes,
+and by a ``dask scheduler`` with two ``dask worker`` processes; reports/s, and the cost per
+task over the 1-process time.
+
+    .venv/bin/python bench/bench_distributed.py [--hosts 8 --delay 0.25 --extra-pages 40 --documents 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+
+from bench.bench_rebuild import write_warc  # noqa: E402
+from crawler.demo.county import County  # noqa: E402
+from crawler.demo.portal import DEFAULT_DOCUMENTS, _Handler, _Server  # noqa: E402
+from crawler.distributed_rebuild import rebuild_on_dask  # noqa: E402
+from crawler.rebuild import rebuild  # noqa: E402
+from crawler.store import Store  # noqa: E402
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+class _Counting(_Handler):
+    def _serve(self) -> None:
+        farm: Farm = self.server.portal  # type: ignore[assignment]
+        host = self.server.server_address[0]
+        with farm.lock:
+            farm.in_flight[host] += 1
+            farm.peak[host] = max(farm.peak[host], farm.in_flight[host])
+        try:
+            time.sleep(farm.latency)
+            super()._serve()
+        finally:
+            with farm.lock:
+                farm.in_flight[host] -= 1
+
+
+class _HostServer(_Server):
+    def __init__(self, farm: Farm, name: str, address: str) -> None:
+        ThreadingHTTPServer.__init__(self, (address, 0), _Counting)
+        self.portal, self.name = farm, name
+        self.connections, self.connections_lock = set(), threading.Lock()
+
+
+class Farm:
+    """The demo county on many loopback hosts (the off-site host on 127.0.0.9)."""
+
+    def __init__(self, hosts: int, extra_pages: int, latency: float) -> None:
+        self.lock = threading.Lock()
+        self.latency = latency
+        self.hits: collections.Counter[str] = collections.Counter()
+        self.requests_log: list[dict[str, Any]] = []
+        self.in_flight: collections.Counter[str] = collections.Counter()
+        self.peak: collections.Counter[str] = collections.Counter()
+        offsite = _HostServer(self, "offsite", "127.0.0.9")
+        off = f"http://127.0.0.9:{offsite.server_address[1]}/"
+        self.servers = [offsite]
+        self.urls: list[str] = []
+        for i in range(hosts):
+            address = f"127.0.0.{10 + i}"
+            server = _HostServer(self, address, address)
+            url = f"http://{address}:{server.server_address[1]}/"
+            county = County(DEFAULT_DOCUMENTS, url, off, extra_pages)
+            server.routes = county.site
+            if i == 0:
+                offsite.routes = county.offsite
+            self.servers.append(server)
+            self.urls.append(url)
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.hits.clear()
+            self.requests_log.clear()
+            self.peak.clear()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def _registry(farm: Farm, path: Path) -> Path:
+    portals = [{"name": f"示范县{i}人民政府", "url": u, "family": "trs", "report_columns": []} for i, u in enumerate(farm.urls)]
+    region = {"path": "演示省/示范市/示范县", "province": "演示省", "city": "示范市", "county": "示范县", "level": "county",
+              "portals": portals}  # fmt: skip
+    path.write_text(json.dumps({"schema": 1, "note": "bench", "regions": [region]}, ensure_ascii=False), "utf-8")
+    return path
+
+
+def crawl_run(farm: Farm, registry: Path, data: Path, workers: int, delay: float, frontier: str | None) -> dict[str, Any]:
+    farm.reset()
+    args = [sys.executable, "-m", "crawler", "crawl", "--region", "演示省/示范市/示范县", "--registry", str(registry),
+            "--data-dir", str(data), "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05",
+            "-s", "CONCURRENT_REQUESTS=16", "-s", "PROGRESS_INTERVAL=60"]  # fmt: skip
+    if frontier:
+        args += [
+            "--frontier",
+            frontier,
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            f"FRONTIER_HOST_DELAY={delay}",
+            "-s",
+            "FRONTIER_HEARTBEAT=1",
+        ]
+    else:
+        args += ["-s", f"DOWNLOAD_DELAY={delay}", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
+    client = redis.Redis.from_url(frontier) if frontier else None
+    if client is not None:
+        client.flushdb()
+    before = int(client.info("stats")["total_commands_processed"]) if client is not None else 0
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(workers)
+    ]
+    errors = [p.communicate()[1] for p in procs]
+    took = time.perf_counter() - started
+    after = int(client.info("stats")["total_commands_processed"]) if client is not None else 0
+    trips = sum(int(client.get(k) or 0) for k in client.scan_iter(match="govreports:*:round_trips")) if client is not None else 0
+    for p, err in zip(procs, errors):
+        if p.returncode != 0:
+            raise SystemExit(f"a worker failed ({p.returncode}): {err[-2000:]}")
+    # the first request of every worker waits for Python and Scrapy to start: time from the first page served
+    stamps = [e["t"] for e in farm.requests_log]
+    pages = len(stamps)
+    active = (max(stamps) - min(stamps)) if pages > 1 else took
+    return {
+        "workers": workers, "redis": bool(frontier), "pages": pages, "seconds": took, "active_seconds": active,
+        "pages_per_s": pages / active, "peak_per_host": max(farm.peak.values()), "redis_commands": after - before, "round_trips": trips,
+    }  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rebuild_runs(tmp: Path, documents: int) -> list[dict[str, Any]]:
+    warc = tmp / "bench.warc.gz"
+    per_copy = len([p for p in (ROOT / "tests" / "eval" / "fixtures").iterdir() if p.suffix in {".pdf", ".docx", ".html"}])
+    n = write_warc(warc, max(1, documents // per_copy))
+    out = []
+
+    def run(name: str, fn: Any) -> None:
+        store = Store(f"sqlite:///{tmp / (''.join(c for c in name if c.isalnum()) + '.sqlite')}")
+        started = time.perf_counter()
+        summary = fn(store)
+        took = time.perf_counter() - started
+        out.append({"run": name, "documents": summary.documents, "seconds": took, "per_s": summary.documents / took,
+                    "reports": store.count_reports(), "failures": len(summary.failures)})  # fmt: skip
+        store.close()
+
+    run("1 process (process pool)", lambda s: rebuild([warc], s, [], workers=1))
+    run("LocalCluster(2)", lambda s: rebuild_on_dask([warc], s, [], "local:2"))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    sched = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    command = [str(DASK), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    workers = [subprocess.Popen([*command, "--no-dashboard"], cwd=ROOT, env=env, **quiet) for _ in range(2)]  # type: ignore[call-overload]
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as c:
+                    if len(c.scheduler_info()["workers"]) >= 2:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        run("dask scheduler + 2 workers", lambda s: rebuild_on_dask([warc], s, [], f"tcp://127.0.0.1:{port}"))
+    finally:
+        for p in [*workers, sched]:
+            p.terminate()
+            p.wait(timeout=20)
+    for row in out:
+        row["warc_documents"] = n
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=8)
+    parser.add_argument("--delay", type=float, default=0.25, help="politeness delay per host, seconds")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds a host takes to answer")
+    parser.add_argument("--extra-pages", type=int, default=40, help="filler list pages per host")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--documents", type=int, default=400, help="report documents in the rebuild's WARC")
+    parser.add_argument("--skip-crawl", action="store_true")
+    parser.add_argument("--skip-rebuild", action="store_true")
+    args = parser.parse_args(argv)
+
+    # each served request gets a time stamp, so the rate is measured while pages are being fetched
+    original = _Counting._serve
+
+    def stamped(self: _Counting) -> None:
+        original(self)
+        farm: Farm = self.server.portal  # type: ignore[assignment]
+        with farm.lock:
+            if farm.requests_log:
+                farm.requests_log[-1]["t"] = time.perf_counter()
+
+    _Counting._serve = stamped  # type: ignore[method-assign]
+
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        if not args.skip_crawl:
+            farm = Farm(args.hosts, args.extra_pages, args.latency)
+            registry = _registry(farm, tmp / "regions.json")
+            ideal = args.hosts / args.delay
+            rows = [crawl_run(farm, registry, tmp / "base", 1, args.delay, None)]
+            for workers in (1, 2, 4):
+                rows.append(crawl_run(farm, registry, tmp / f"w{workers}", workers, args.delay, args.redis))
+            farm.stop()
+            print(f"Crawl: {args.hosts} hosts x {1 / args.delay:g} requests/s (delay {args.delay} s, latency {args.latency} s)"
+                  f" = ideal {ideal:g} pages/s")  # fmt: skip
+            print(
+                "| workers | Redis | pages | wall s | fetching s | pages/s | / ideal | peak in flight per host | Redis round trips/page | Redis commands/page |"
+            )
+            print("|---|---|---|---|---|---|---|---|---|---|")
+            for r in rows:
+                per_page = (
+                    f"{r['round_trips'] / r['pages']:.1f} | {r['redis_commands'] / r['pages']:.1f}" if r["redis"] else "— | —"
+                )
+                print(f"| {r['workers']} | {'yes' if r['redis'] else 'no'} | {r['pages']} | {r['seconds']:.1f} | {r['active_seconds']:.1f}"
+                      f" | {r['pages_per_s']:.1f} | {r['pages_per_s'] / ideal:.2f} | {r['peak_per_host']} | {per_page} |")  # fmt: skip
+        if not args.skip_rebuild:
+            rows = rebuild_runs(tmp, args.documents)
+            base = rows[0]
+            print(f"\nRebuild: {rows[0]['warc_documents']} report documents in one WARC")
+            print("| run | documents | seconds | reports parsed/s | overhead per task vs 1 process (ms) | failures |")
+            print("|---|---|---|---|---|---|")
+            for r in rows:
+                overhead = (r["seconds"] * 2 - base["seconds"]) / r["documents"] * 1000 if r is not base else 0.0
+                print(
+                    f"| {r['run']} | {r['documents']} | {r['seconds']:.2f} | {r['per_s']:.1f} | {overhead:.1f} | {r['failures']} |"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
