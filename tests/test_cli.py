@@ -46,7 +46,7 @@ def test_summary_lists_failed_checks():
     [
         (b"%PDF-1.5 broken", "bad.pdf", "unreadable PDF"),
         (b"", "empty.txt", "empty"),
-        (b"\x89PNG\r\n\x1a\n\0\0\0", "image.png", "unknown"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0", "image.png", "unreadable image"),
         ("今天天气很好，我们去公园散步。".encode(), "notes.txt", "not a government information-disclosure annual report"),
     ],
 )

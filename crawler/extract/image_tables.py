@@ -68,7 +68,7 @@ def decode_image(body: bytes) -> list[Array]:
                 if getattr(im, "format", "") == "GIF":
                     break  # an animated GIF's later frames are not pages
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ExtractionError(f"unreadable image: {exc}", "extract/image/corrupt") from exc
+        raise ExtractionError(f"unreadable image ({type(exc).__name__})", "extract/image/corrupt") from exc
     return frames
 
 
