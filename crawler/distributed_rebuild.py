@@ -34,7 +34,7 @@ from crawler.corpus import apply_corpus_checks
 from crawler.errors import ReportError
 from crawler.grouplock import group_lock
 from crawler.merge import merge_group
-from crawler.rebuild import ArchivedDocument, RebuildSummary, parse_archived, plan
+from crawler.rebuild import ArchivedDocument, RebuildSummary, capture_columns, parse_archived, plan
 from crawler.registry import Region, region_of_url
 from crawler.report import try_process
 from crawler.store import Store, shared_store
@@ -70,11 +70,7 @@ def rebuild_group(
         except Exception as exc:  # noqa: BLE001 - a parse function that raises costs its document only
             logger.warning("parsing %s raised %s: %s", document.capture.url, type(exc).__name__, exc)
             outcome, record, error, reason = "failed", None, f"{type(exc).__name__}: {exc}"[:500], "parse/bug"
-            c = document.capture
-            columns = {
-                "url": c.url, "group_key": group, "role": document.role, "status": c.status, "fetched_at": c.date,
-                "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id,
-            }  # fmt: skip
+            columns = {**capture_columns(document), "group_key": group}
         if outcome == "parsed":
             result.parsed += 1
         elif outcome == "not_report":

@@ -186,13 +186,20 @@ def _is_document(capture: Capture) -> bool:
     return discovery.is_attachment(capture.url)
 
 
+def capture_columns(document: ArchivedDocument) -> dict[str, Any]:
+    """The stored columns of an archived document that its WARC record alone gives."""
+    c = document.capture
+    return {
+        "url": c.url, "group_key": document.group, "role": document.role, "status": c.status, "fetched_at": c.date,
+        "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id,
+    }  # fmt: skip
+
+
 def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Outcome, dict[str, Any]]:
     """In a worker: read the body by its offset, parse it; the outcome and the document's stored columns."""
     c = document.capture
     columns: dict[str, Any] = {
-        "url": c.url, "group_key": document.group, "role": document.role, "status": c.status, "fetched_at": c.date,
-        "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id, "sha256": None,
-        "content_type": None, "etag": None, "last_modified": None,
+        **capture_columns(document), "sha256": None, "content_type": None, "etag": None, "last_modified": None,
     }  # fmt: skip
     try:
         loaded = load(c)
@@ -278,11 +285,7 @@ def _document(job: ArchivedDocument, result: Any, summary: RebuildSummary) -> di
         (outcome, record, error, reason), columns = result
     else:  # the pool's own outcome: timeout, memory, a dead worker, interrupted
         outcome, record, error, reason = result
-        c = job.capture
-        columns = {
-            "url": c.url, "group_key": job.group, "role": job.role, "status": c.status, "fetched_at": c.date,
-            "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id,
-        }  # fmt: skip
+        columns = capture_columns(job)
     if outcome == "parsed":
         summary.parsed += 1
     elif outcome == "not_report":
