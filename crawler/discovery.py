@@ -204,3 +204,68 @@ def page_links(root: Any, base_url: str) -> Iterator[tuple[str, str]]:
     for url, text, error in checked_links(root, base_url):
         if error is None:
             yield url, text
+
+
+# Report tables published as pictures (domain-notes: obstacles). The rule: on a report page,
+# every <img> outside the site chrome is a candidate, unless its own attributes say it is an
+# icon, a logo or a QR code, or its declared size is too small to hold a table. Alt text and
+# file names are not required: portals name pictures 1.png or W020230118….jpg and leave alt
+# empty, and a picture that holds no table only costs one OCR pass (its parse adds nothing).
+_CHROME_BLOCK = re.compile(
+    r"(?:^|[\s_-])(?:head(?:er)?|nav(?:bar)?|menu|foot(?:er)?|sidebar|aside|crumbs?|breadcrumbs?|share|"
+    r"banner|logo|qr|qrcode|ewm|erweima|jiucuo|wza)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_ICON_WORDS = re.compile(
+    r"logo|icon|ico_|qr|ewm|erweima|二维码|banner|share|jiucuo|纠错|button|btn|arrow|bullet|spacer|blank|loading"
+)
+_CHROME_TAGS = {"header", "nav", "footer", "aside", "button", "form"}
+MIN_PICTURE_SIDE = 120  # px: below this a declared width or height holds no readable table
+MAX_PAGE_PICTURES = 30  # a page of more pictures is a gallery, not a report: read the first ones only
+
+
+def _declared_px(value: str | None) -> int | None:
+    m = re.fullmatch(r"\s*(\d+)\s*(?:px)?\s*", value or "")
+    return int(m.group(1)) if m else None
+
+
+def _in_chrome(img: Any) -> bool:
+    for el in img.iterancestors():
+        if el.tag in _CHROME_TAGS:
+            return True
+        if _CHROME_BLOCK.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            return True
+    return False
+
+
+def is_table_picture(img: Any) -> bool:
+    """An <img> of a report page that may hold a report table (not chrome, not an icon, not tiny)."""
+    src = (img.get("src") or "").strip()
+    if not src or src.lower().startswith(("data:", "javascript:")):
+        return False  # inline pictures are in the page's own bytes already; no fetch to make
+    own = " ".join(img.get(a) or "" for a in ("src", "alt", "title", "class", "id"))
+    if _ICON_WORDS.search(own.lower()):
+        return False
+    sides = [_declared_px(img.get(a)) for a in ("width", "height")]
+    if any(s is not None and s < MIN_PICTURE_SIDE for s in sides):
+        return False
+    return not _in_chrome(img)
+
+
+def page_pictures(root: Any, base_url: str) -> list[str]:
+    """Canonical URLs of a report page's table-picture candidates, in page order, each once."""
+    if not hasattr(root, "iter"):
+        return []
+    found: list[str] = []
+    for img in root.iter("img"):
+        if not is_table_picture(img):
+            continue
+        try:
+            url = resolve_link(base_url, img.get("src") or "")
+        except ValueError:
+            continue  # a malformed src is one lost picture, not a lost page
+        if urlsplit(url).scheme in {"http", "https"} and url != base_url and url not in found:
+            found.append(url)
+        if len(found) >= MAX_PAGE_PICTURES:
+            break
+    return found

@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.parse.region import region_code
 from crawler.registry import Region
-from crawler.report import validate
+from crawler.report import content_fingerprint, record_id, validate
 
 # between parses that carry as much, the one read from a text layer wins over one read by OCR
 _FORMAT_RANK = {"pdf": 4, "docx": 3, "doc": 3, "rtf": 3, "html": 2, "text": 1, "pdf-ocr": 0, "image": 0}
@@ -58,15 +58,19 @@ def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region 
     parsed = [d for d in documents if d.get("record")]
     if not parsed:
         return None
+    # a picture of a table names no report: the page (or a file) gives the identity, the pictures only tables
+    whole = [d for d in parsed if d.get("role") != "image"] or parsed
     best = max(
-        parsed,
+        whole,
         key=lambda d: (record_score(d["record"]), _FORMAT_RANK.get(d["record"]["source_format"], 0), d["url"]),
     )
     record = dict(best["record"])
     for other in parsed:
         for field in ("published_date", "agency"):
-            if record.get(field) is None and other["record"].get(field) is not None:
+            if record.get(field) is None and other["record"].get(field) is not None and other.get("role") != "image":
                 record[field] = other["record"][field]
+    if best.get("role") != "image":
+        _fill_tables(record, [d for d in parsed if d.get("role") == "image"])
     record["page_url"] = group_key
     if region is not None:
         record["region"] = fill_region(dict(record.get("region") or {}), region)
@@ -88,3 +92,31 @@ def merge_group(documents: list[dict[str, Any]], group_key: str, region: Region 
     ]
     validate(record)
     return record
+
+
+_TABLES = (("proactive", "二", "T2"), ("requests", "三", "T3"), ("review_litigation", "四", "T4"))
+
+
+def _fill_tables(record: dict[str, Any], pictures: list[dict[str, Any]]) -> None:
+    """The tables the record lacks, from the report's pictures (the one carrying most of each wins).
+
+    The record's id is recomputed from its now complete tables, as a parse of the whole
+    report would compute it; the pictures' own arithmetic checks come along with their tables.
+    """
+    filled = []
+    for key, name, rule in _TABLES:
+        if record.get(key) is not None:
+            continue
+        donors = [d for d in pictures if d["record"].get(key) is not None]
+        if not donors:
+            continue
+        donor = max(donors, key=lambda d: (record_score({key: d["record"][key]}), d["url"]))["record"]
+        record[key] = donor[key]
+        record["checks"] = [*record.get("checks", []), *(c for c in donor.get("checks", []) if c["rule"].startswith(rule))]
+        record["warnings"] = [w for w in record.get("warnings", []) if w != f"table {name} not found"]
+        record["warnings"].append(f"table {name} read by OCR from a picture in the page: {donor['url']}")
+        filled.append(key)
+    if filled:
+        checks = record.get("checks", [])
+        record["failed_checks"] = sorted({c["rule"] + ":" + c["scope"] for c in checks if c["ok"] is False})
+        record["id"] = record_id(record.get("agency"), record.get("year"), content_fingerprint(record))

@@ -74,10 +74,11 @@ class RebuildSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    """An HTML capture's title, and its attachment links when the title names a report."""
+    """An HTML capture's title, and its attachment links and table pictures when the title names a report."""
 
     title: str
     links: tuple[tuple[str, str], ...]
+    pictures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +105,12 @@ def _index_file(path: Path) -> tuple[list[Capture], dict[str, _Page], list[ReadP
             return
         title = discovery.page_title(root)
         links: tuple[tuple[str, str], ...] = ()
+        pictures: tuple[str, ...] = ()
         if discovery.is_report_title(title):
             _drop_unresolvable_links(root, capture.url)
             links = tuple((u, t) for u, t in discovery.page_links(root, capture.url) if discovery.is_attachment(u, t))
-        pages[capture.record_id] = _Page(title, links)
+            pictures = tuple(discovery.page_pictures(root, capture.url))  # the spider's rule, so the same group
+        pages[capture.record_id] = _Page(title, links, pictures)
 
     problems: list[ReadProblem] = []
     captures = scan([path], on_html, problems)
@@ -157,6 +160,10 @@ def plan(paths: Iterable[Path], workers: int = 1) -> tuple[dict[str, list[tuple[
         for link, text in page.links:
             if link in latest and link != url and discovery.is_attachment(link, text):
                 members.append(("attachment", latest[link]))
+        linked = {u for _, u in page.links}
+        for link in page.pictures:
+            if link in latest and link != url and link not in linked:
+                members.append(("image", latest[link]))
         groups[url] = members
         grouped.update(u.url for _, u in members)
     for url, capture in sorted(latest.items()):

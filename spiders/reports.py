@@ -133,10 +133,10 @@ class ReportsSpider(scrapy.Spider):
             meta={"kind": "report", "link_text": title, "conditional": True, "group_key": url},
         )
 
-    def _attachment_request(self, url: str, group_key: str) -> Request:
+    def _attachment_request(self, url: str, group_key: str, role: str = "attachment") -> Request:
         self._requested.add(url)
         self.books.discover(url, "attachment")
-        meta = {"kind": "attachment", "conditional": True, "group_key": group_key}
+        meta = {"kind": "attachment", "conditional": True, "group_key": group_key, "role": role}
         return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta)
 
     def _scoped(self, url: str, kind: str = "link") -> bool:
@@ -277,11 +277,17 @@ class ReportsSpider(scrapy.Spider):
                 if discovery.is_attachment(url, text) and self._scoped(url, "attachment"):
                     attachments.append(url)
                     requests.append(self._attachment_request(url, response.meta.get("group_key") or response.url))
+            # report tables published as pictures: fetched, archived and parsed like attachments
+            for url in discovery.page_pictures(response.selector.root, response.url):
+                if url not in attachments and self._scoped(url, "attachment"):
+                    self.crawler.stats.inc_value("discovery/table_pictures")
+                    attachments.append(url)
+                    requests.append(self._attachment_request(url, response.meta.get("group_key") or response.url, "image"))
         yield from self._document(response, role="page", links=attachments)
         yield from requests
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
-        role = "attachment" if response.meta.get("group_key") != response.url else "page"
+        role = response.meta.get("role", "attachment") if response.meta.get("group_key") != response.url else "page"
         yield from self._document(response, role=role)
 
     def _document(self, response: Response, role: str, links: list[str] | None = None) -> Iterator[FetchedDocument]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from crawler.demo import families, truth
+from crawler.demo import families, pictures, truth
 from crawler.demo.documents import CORRUPT_PDF, ReportEntry, load_fixtures
 from crawler.demo.long_list import COLUMN as LONG_COLUMN
 from crawler.demo.long_list import LongList
@@ -90,9 +90,10 @@ class County:
 
     def __init__(
         self, documents_dir: Path, base_url: str, offsite_url: str, extra_list_pages: int = 0,
-        long_list: tuple[int, int, str] | None = None,
+        long_list: tuple[int, int, str] | None = None, table_picture: bool = False,
     ) -> None:  # fmt: skip
         self.base_url, self.offsite_url = base_url, offsite_url
+        self.table_picture = table_picture
         self.fixtures = load_fixtures(documents_dir)
         missing = {"gov2021_gbk.html", "gov2021_merged.pdf", "gov2021_merged.docx", "gov2019_merged.docx"} | {
             "gov2019_big5style.html",
@@ -184,6 +185,23 @@ class County:
         self.reports.append(
             ReportEntry(page, fx.title, fx.agency, fx.year, fx.published, "trs", fixture, flags={"body_is_report"})
         )
+
+    def _picture_report(self, art_id: int) -> None:
+        """A report page whose table 三 is a picture beside it (and whose chrome holds a logo and a QR code)."""
+        scans = self.ctx.documents_dir.parent / "scans"
+        serial = f"W0{art_id}0118395127"
+        report = pictures.load(scans, f"./{serial}.png")
+        day = report.published
+        folder = f"{NB}{day:%Y%m}/"
+        self.site.add(f"{folder}{serial}.png", document(report.picture, pictures.PICTURE_TYPE, day))
+        self.site.add("/images/sflogo.png", document(pictures.LOGO_PNG, pictures.PICTURE_TYPE, day))
+        self.site.add("/images/sfewm.png", document(pictures.LOGO_PNG, pictures.PICTURE_TYPE, day))
+        body = pictures.chrome_pictures("/images/sflogo.png", "/images/sfewm.png") + report.body
+        page = self._trs_report(art_id, day, report.title, self._article(art_id, day, report.title, report.agency, body))
+        entry = ReportEntry(page, report.title, report.agency, report.year, day, "trs", pictures.SCAN_PAGE)
+        entry.attachments.append(f"{folder}{serial}.png")
+        entry.flags.add("table_picture")
+        self.reports.append(entry)
 
     def _decoy(self, art_id: int, day: date, title: str, paragraphs: tuple[str, ...]) -> None:
         body = notice_body(paragraphs)
@@ -389,6 +407,8 @@ class County:
             f"{SITE_NAME}办公室",
         )
         self._build_trs()
+        if self.table_picture:
+            self._picture_report(2001)
         families.install_hanweb(site, self.ctx)
         families.install_gkmlpt(site, self.ctx)
         families.install_js_list(site, self.ctx)

@@ -176,10 +176,12 @@ class DemoPortal:
 
     def __init__(
         self, documents_dir: Path | None = None, port: int = 0, extra_list_pages: int = 0, long_list_pages: int = 0,
-        long_list_per_page: int = 20, report_body: str = "full",
+        long_list_per_page: int = 20, report_body: str = "full", table_picture: bool = False,
     ) -> None:  # fmt: skip
         """``long_list_pages``: add a report column of that many list pages chained only by next links
-        (:mod:`crawler.demo.long_list`), ``long_list_per_page`` reports each, ``report_body`` full or stub."""
+        (:mod:`crawler.demo.long_list`), ``long_list_per_page`` reports each, ``report_body`` full or stub;
+        ``table_picture``: add a report page whose table 三 is a picture (:mod:`crawler.demo.pictures`)."""
+        self.table_picture = table_picture
         self.documents_dir = (documents_dir or DEFAULT_DOCUMENTS).resolve()
         self.long_list = (long_list_pages, long_list_per_page, report_body)
         self.port = port
@@ -202,7 +204,9 @@ class DemoPortal:
         self.base_url = f"http://127.0.0.1:{main.server_address[1]}/"
         self.offsite_url = f"http://127.0.0.1:{offsite.server_address[1]}/"
         try:
-            self._county = County(self.documents_dir, self.base_url, self.offsite_url, self.extra_list_pages, self.long_list)
+            self._county = County(
+                self.documents_dir, self.base_url, self.offsite_url, self.extra_list_pages, self.long_list, self.table_picture
+            )
         except BaseException:
             self.stop()
             raise
@@ -263,10 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port of the county portal (0: any free port)")
     parser.add_argument("--extra-list-pages", type=int, default=0, help="filler pages added to the TRS 年报 column")
     parser.add_argument("--long-list-pages", type=int, default=0, help="add a report column of N pages chained by 下一页")
+    parser.add_argument("--table-picture", action="store_true", help="add a report page whose table 三 is a picture")
     parser.add_argument("--documents", type=Path, default=None, help="directory of the report fixtures and annotations.json")
     args = parser.parse_args(argv)
     portal = DemoPortal(
-        args.documents, port=args.port, extra_list_pages=args.extra_list_pages, long_list_pages=args.long_list_pages
+        args.documents,
+        port=args.port,
+        extra_list_pages=args.extra_list_pages,
+        long_list_pages=args.long_list_pages,
+        table_picture=args.table_picture,
     )
     try:
         portal.start()
