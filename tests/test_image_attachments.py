@@ -121,3 +121,60 @@ def test_a_rebuild_of_the_warcs_gives_the_same_record(crawled, tmp_path):
     page = crawled["entry"]["page_url"]
     assert _record(export(out), page) == _record(crawled["records"], page)
 
+
+# --- the merge, without OCR: a text-layer parse of the same report stands in for the picture's ------
+
+
+def _doc(url: str, role: str, record: dict | None) -> dict:
+    return {"url": url, "role": role, "record": record, "outcome": "parsed" if record else "not_report"}
+
+
+def _picture_parse() -> dict:
+    """What OCR of a table picture gives: table 三 and nothing that names the report."""
+    from crawler.report import process
+    from crawler.resource import FetchedResource
+
+    docx = ROOT / "tests" / "eval" / "fixtures" / "gov2021_merged.docx"
+    record = process(FetchedResource.from_path(docx, url="http://www.x.gov.cn/a/W0201.png"))
+    record.update(title="", agency=None, year=None, published_date=None, proactive=None, review_litigation=None)
+    record.update(source_format="image", sections=[], figures={})
+    record["checks"] = [c for c in record["checks"] if c["rule"].startswith("T3")]
+    return record
+
+
+def _page_parse() -> dict:
+    from crawler.report import process
+    from crawler.resource import FetchedResource
+
+    # the saved page read without its picture folder: its table 三 is missing
+    return process(FetchedResource(body=(SCANS / "gov2021_merged_img.html").read_bytes(), url="http://www.x.gov.cn/a/p.html"))
+
+
+def test_merge_takes_identity_from_the_page_and_table_three_from_the_picture():
+    from crawler.merge import merge_group
+
+    page, picture = _page_parse(), _picture_parse()
+    assert page["requests"] is None and picture["requests"] is not None
+    merged = merge_group(
+        [_doc("http://www.x.gov.cn/a/p.html", "page", page), _doc("http://www.x.gov.cn/a/W0201.png", "image", picture)],
+        "http://www.x.gov.cn/a/p.html",
+    )
+    assert merged is not None
+    validate(merged)
+    assert (merged["title"], merged["agency"], merged["year"]) == (page["title"], page["agency"], page["year"])
+    assert merged["requests"] == picture["requests"] and merged["proactive"] == page["proactive"]
+    assert merged["id"] != page["id"]  # the id is of the whole report now
+    assert "table 三 not found" not in merged["warnings"] and "table 三 not found" in page["warnings"]
+    assert any(c["rule"] == "T3-1" for c in merged["checks"])
+
+
+def test_a_group_whose_only_parse_is_a_picture_still_gives_a_valid_record():
+    from crawler.merge import merge_group
+
+    picture = _picture_parse()
+    merged = merge_group(
+        [_doc("http://www.x.gov.cn/a/p.html", "page", None), _doc("http://www.x.gov.cn/a/W0201.png", "image", picture)],
+        "http://www.x.gov.cn/a/p.html",
+    )
+    assert merged is not None and merged["requests"] == picture["requests"]
+    validate(merged)
