@@ -217,7 +217,8 @@ _CHROME_BLOCK = re.compile(
     re.IGNORECASE,
 )
 _ICON_WORDS = re.compile(
-    r"logo|icon|ico_|qr|ewm|erweima|二维码|banner|share|jiucuo|纠错|button|btn|arrow|bullet|spacer|blank|loading"
+    r"logo|icon|ico_|qr|ewm|erweima|二维码|banner|share|jiucuo|纠错|button|btn|arrow|bullet|spacer|blank|loading|print|打印|"
+    r"close|关闭|weixin|weibo|wechat|微信|微博|gaba|beian|备案|conac|dzjg|党政机关"
 )
 _CHROME_TAGS = {"header", "nav", "footer", "aside", "button", "form"}
 MIN_PICTURE_SIDE = 120  # px: below this a declared width or height holds no readable table

@@ -37,6 +37,7 @@ PAGE = """<html><head><title>某县2022年政府信息公开工作年度报告_�
 <p><img src="/res/icon_pdf.gif"> <img src="../image/1.jpg" width="16" height="16"></p>
 <p><img src="W020230118395128.jpg" title="表二 主动公开政府信息情况"></p>
 <p><img src="./W020230118395127.png"></p>
+<p class="tools"><a href="javascript:window.print()"><img src="/images/print.png"></a> <img src="/images/wx.png" alt="分享到微信"></p>
 </div></div>
 <div class="footer"><img src="/images/gaba.png"> <img src="/images/jiucuo.png"></div>
 <img src="/images/ewm.jpg" alt="微信二维码">
