@@ -199,3 +199,15 @@ def test_html_menu_does_not_run_into_the_title_and_agency():
     record = process(FetchedResource(body=MENU_PAGE.encode("utf-8"), filename="report.html"))
     assert record["title"] == "某某县农业农村局2022年政府信息公开工作年度报告"
     assert record["agency"] == "某某县农业农村局"
+
+
+def test_office_export_is_dated_by_its_signature_not_its_file_metadata():
+    """Word/WPS/LibreOffice "Save as HTML" writes when the file was created; the report's date is its signature."""
+    page = (
+        '<html><head><meta name="generator" content="Microsoft Word 15 (filtered)">'
+        '<meta name="created" content="2024-01-01T00:00:00"><title>示范县财政局2022年政府信息公开工作年度报告</title></head><body>'
+        "<p>示范县财政局2022年政府信息公开工作年度报告</p><p>一、总体情况</p><p>2022年，我局认真贯彻落实《条例》，主动公开政府信息。</p>"
+        "<p>示范县财政局</p><p>2023年1月18日</p></body></html>"
+    ).encode()
+    record = process(FetchedResource(body=page, url="http://127.0.0.1/a.html"))
+    assert record["published_date"] == "2023-01-18"

@@ -127,7 +127,7 @@ def _metadata(tree: lxml.html.HtmlElement, url: str | None, page: PageMeta) -> t
         if md is not None:
             title = title or md.title
             found = _iso(md.date) if md.date else None
-            if date is None and found and found not in _clock_dates(tree):
+            if date is None and found and found not in _clock_dates(tree) and not _office_export(tree):
                 date = found
     return title, date, _meta(tree, "ContentSource")
 
@@ -135,6 +135,16 @@ def _metadata(tree: lxml.html.HtmlElement, url: str | None, page: PageMeta) -> t
 def _iso(date: str) -> str | None:
     m = re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", date)
     return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+_OFFICE = re.compile(r"LibreOffice|OpenOffice|Microsoft Word|Microsoft Office|WPS", re.IGNORECASE)
+
+
+def _office_export(tree: lxml.html.HtmlElement) -> bool:
+    """A page saved from Word, WPS or LibreOffice: its created/modified meta are when the file was
+    written, not when the report was published, so only the signature can date it."""
+    generator = _meta(tree, "generator") or ""
+    return bool(_OFFICE.search(generator))
 
 
 def _clock_dates(tree: lxml.html.HtmlElement) -> set[str]:
