@@ -118,3 +118,23 @@ def test_a_rendering_request_survives_redis(frontier):
     assert copy.method is rendering.settle_links and copy.kwargs == {"timeout": 3.0, "quiet": 0.5}
     assert back.meta["playwright"] is True and back.meta["playwright_page_event_handlers"] == {"response": "h"}
     assert json.dumps(sorted(back.meta)) == json.dumps(sorted(request.meta))
+
+
+def test_the_lease_callback_never_travels_through_redis():
+    """The page callback holds this process's Redis client: set after a pop, dropped before a push."""
+    from scrapy import Request
+    from scrapy_redis import picklecompat
+
+    from crawler.frontier.browser import CALLBACK, BrowserLeases, attach, detach
+
+    leases = BrowserLeases(frontier=object(), poll=0.01)  # type: ignore[arg-type]
+    request = Request("http://127.0.0.2/list.html", meta={"playwright": True, "kind": "list"})
+    assert attach(request, leases) and request.meta[CALLBACK] is leases
+    detach(request.meta)
+    assert request.meta == {"playwright": True, "kind": "list"}
+    picklecompat.dumps(request.to_dict())  # what HostLeaseQueue.push stores
+    # a request with a page callback of its own keeps it (and its browser fetches go unleased, with a warning)
+    own = Request("http://127.0.0.2/x.html", meta={"playwright": True, CALLBACK: "spiders.reports.setup_page"})
+    assert not attach(own, leases) and own.meta[CALLBACK] == "spiders.reports.setup_page"
+    detach(own.meta)
+    assert own.meta[CALLBACK] == "spiders.reports.setup_page"
