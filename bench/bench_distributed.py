@@ -14,7 +14,14 @@ it) rebuilt by the local process pool with 1 worker, by a Dask LocalCluster of 2
 and by a ``dask scheduler`` with two ``dask worker`` processes; reports/s, and the cost per
 task over the 1-process time.
 
+Memory (``--memory-pages N``, default 100,000 when given without a number): one frontier
+worker crawls the demo portal's long report column (list pages chained by next links, stub
+report pages) until about N pages are fetched; its resident memory is sampled every
+``--sample-every`` seconds and the curve printed (start, quartiles, end, peak) with whether
+it stays flat after the warm-up: what a worker costs over a long crawl.
+
     .venv/bin/python bench/bench_distributed.py [--hosts 8 --delay 0.25 --extra-pages 40 --documents 400]
+    .venv/bin/python bench/bench_distributed.py --memory-pages 20000
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import math
 import os
 import socket
 import subprocess
@@ -36,11 +44,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 import redis  # noqa: E402
 
 from bench.bench_rebuild import write_warc  # noqa: E402
 from crawler.demo.county import County  # noqa: E402
-from crawler.demo.portal import DEFAULT_DOCUMENTS, _Handler, _Server  # noqa: E402
+from crawler.demo.portal import DEFAULT_DOCUMENTS, DemoPortal, _Handler, _Server  # noqa: E402
 from crawler.distributed_rebuild import rebuild_on_dask  # noqa: E402
 from crawler.rebuild import rebuild  # noqa: E402
 from crawler.store import Store  # noqa: E402
@@ -211,6 +220,69 @@ def rebuild_runs(tmp: Path, documents: int) -> list[dict[str, Any]]:
     return out
 
 
+def memory_run(pages: int, per_page: int, every: float, frontier: str) -> dict[str, Any]:
+    """One frontier worker over about ``pages`` pages; its RSS (MB) sampled every ``every`` seconds."""
+    list_pages = math.ceil(pages / (per_page + 1))
+    client = redis.Redis.from_url(frontier)
+    client.flushdb()
+    samples: list[tuple[float, int, float]] = []  # (seconds, pages served so far, RSS MB)
+    with (
+        DemoPortal(long_list_pages=list_pages, long_list_per_page=per_page, report_body="stub") as portal,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        args = [sys.executable, "-m", "crawler", "crawl", "--start-url", portal.base_url, "--data-dir", str(Path(tmp) / "data"),
+                "--render", "never", "--frontier", frontier, "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+                "-s", "FRONTIER_HOST_DELAY=0", "-s", "FRONTIER_HEARTBEAT=2", "-s", "PROGRESS_INTERVAL=0"]  # fmt: skip
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # the worker's log goes to a thread: a full pipe would stall it
+        err: list[str] = []
+        reader = threading.Thread(target=lambda: err.append(proc.stderr.read() if proc.stderr else ""), daemon=True)
+        reader.start()
+        watched = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                rss = watched.memory_info().rss / 2**20
+            except psutil.Error:
+                break
+            with portal.lock:
+                served = len(portal.requests_log)
+            samples.append((time.perf_counter() - started, served, rss))
+            time.sleep(every)
+        proc.wait()
+        reader.join(timeout=30)
+        took = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"the worker failed ({proc.returncode}): {''.join(err)[-2000:]}")
+        with portal.lock:
+            served = len(portal.requests_log)
+    client.flushdb()
+    return {"pages": served, "seconds": took, "samples": samples, "list_pages": list_pages}
+
+
+def print_memory(run: dict[str, Any]) -> None:
+    samples = run["samples"]
+    if len(samples) < 5:
+        print(f"{run['pages']} pages in {run['seconds']:.0f} s: too short to draw a curve ({len(samples)} samples)")
+        return
+    print(f"Memory: one frontier worker, {run['pages']} pages ({run['list_pages']} list pages) in {run['seconds']:.0f} s,"
+          f" {run['pages'] / run['seconds']:.0f} pages/s; RSS sampled {len(samples)} times")  # fmt: skip
+    print("| point | seconds | pages served | RSS MB |")
+    print("|---|---|---|---|")
+    last = len(samples) - 1
+    for name, i in (("start", 0), ("25%", last // 4), ("50%", last // 2), ("75%", 3 * last // 4), ("end", last)):
+        t, served, rss = samples[i]
+        print(f"| {name} | {t:.0f} | {served} | {rss:.0f} |")
+    peak = max(s[2] for s in samples)
+    # the first quarter is the warm-up (imports, the first pages, SQLite's cache): growth is judged after it
+    warm, end = samples[last // 4], samples[last]
+    pages = max(1, end[1] - warm[1])
+    per_10k = (end[2] - warm[2]) / pages * 10_000
+    flat = end[2] - warm[2] <= max(0.1 * warm[2], 10.0)
+    print(f"peak {peak:.0f} MB; from 25% to the end {end[2] - warm[2]:+.0f} MB over {pages} pages ({per_10k:+.1f} MB per 10,000 pages):"
+          f" {'flat' if flat else 'GROWING'}")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=8)
@@ -221,7 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=400, help="report documents in the rebuild's WARC")
     parser.add_argument("--skip-crawl", action="store_true")
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--memory-pages", type=int, nargs="?", const=100_000, default=0,
+                        help="only the memory run: one worker over about this many pages (100,000 if no number)")  # fmt: skip
+    parser.add_argument("--per-page", type=int, default=20, help="reports per list page in the memory run")
+    parser.add_argument("--sample-every", type=float, default=3.0, help="seconds between RSS samples in the memory run")
     args = parser.parse_args(argv)
+    if args.memory_pages:
+        print_memory(memory_run(args.memory_pages, args.per_page, args.sample_every, args.redis))
+        return 0
 
     # each served request gets a time stamp, so the rate is measured while pages are being fetched
     original = _Counting._serve

@@ -135,9 +135,9 @@ def _args(registry: Path, data: Path, *extra: str) -> list[str]:
             "-s", "FRONTIER_WORKER_TTL=3", *extra]  # fmt: skip
 
 
-def _worker(registry: Path, data: Path, url: str) -> subprocess.Popen[str]:
+def _worker(registry: Path, data: Path, url: str, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        _args(registry, data, "--frontier", url), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        _args(registry, data, "--frontier", url, *extra), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
 

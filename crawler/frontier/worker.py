@@ -37,6 +37,7 @@ from twisted.internet import task
 
 from archive.cdxj import add_to_index
 from archive.repair import repair_all
+from crawler.frontier.browser import BrowserLeases, attach, detach
 from crawler.frontier.state import Frontier, Limits, redis_client
 from crawler.store import shared_store
 
@@ -90,6 +91,7 @@ class HostLeaseQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
     def push(self, request: Request) -> None:
         request.meta.pop("frontier_token", None)  # a retry or redirect is a new hand-out
         request.meta.pop("frontier_lease", None)
+        detach(request.meta)
         self.frontier.push(host_of(request.url), self._encode_request(request))
         self._not_before = 0.0  # a new host may be due now
 
@@ -118,6 +120,11 @@ class LeaseMiddleware:
         self.frontier = frontier_of(crawler)
         self.stats = crawler.stats
         self.poll = crawler.settings.getfloat("FRONTIER_POLL_INTERVAL", 0.05)
+        self.browser = BrowserLeases(self.frontier, self.poll, self._waited)
+
+    def _waited(self) -> None:
+        if self.stats is not None:
+            self.stats.inc_value("frontier/lease_waits")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeaseMiddleware:
@@ -126,13 +133,18 @@ class LeaseMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
+        if request.meta.get("playwright") and attach(request, self.browser):
+            # the browser's fetches take their leases one by one (crawler.frontier.browser)
+            if self.stats is not None:
+                self.stats.inc_value("frontier/rendered_requests")
+            return
         host, token = host_of(request.url), self.frontier.token()
         waited = False
         while not self.frontier.acquire(host, token):
             waited = True
             await asyncio.sleep(self.poll)
-        if waited and self.stats is not None:
-            self.stats.inc_value("frontier/lease_waits")
+        if waited:
+            self._waited()
         request.meta["frontier_lease"] = token
 
     def _release(self, request: Request) -> None:
