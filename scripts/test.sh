@@ -6,5 +6,6 @@ scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/python -m pytest -q
+# the slow suites (a whole OCR page, a timing-sensitive distributed kill) run with `pytest -m slow`
+.venv/bin/python -m pytest -q -m "not slow"
 .venv/bin/python tests/eval/gate.py

@@ -234,6 +234,7 @@ def test_two_workers_share_one_crawl_politely(portal, single, frontier, tmp_path
     assert "[finished]" in status.stdout and "0 requests pending" in status.stdout
 
 
+@pytest.mark.slow  # timing-sensitive under load (failed 1 run in 4 on a loaded 2-core machine): `pytest -m slow`
 def test_a_killed_worker_is_taken_over(portal, single, frontier, tmp_path):
     portal.reset()
     data = tmp_path / "data"

@@ -55,6 +55,7 @@ def _crop(path: Path, box: tuple[float, float, float, float]) -> np.ndarray:
 # ---------------------------------------------------------------- real OCR, end to end
 
 
+@pytest.mark.slow  # a whole page by OCR (~30 s); CI reads two scanned pages and a picture table instead
 @needs_ocr
 def test_jpeg_of_a_page_gives_tables_three_and_four():
     name = "gov2021_merged_page3.jpg"
