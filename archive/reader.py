@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.errors import ReportError
+from crawler.core.errors import ReportError
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.cdxj import write_index
 from archive.writer import SOFTWARE, warc_date
-from crawler.errors import ReportError
+from crawler.core.errors import ReportError
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER: dict[str, str] = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}

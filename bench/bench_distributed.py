@@ -50,9 +50,9 @@ import redis  # noqa: E402
 from bench.bench_rebuild import write_warc  # noqa: E402
 from crawler.demo.county import County  # noqa: E402
 from crawler.demo.portal import DEFAULT_DOCUMENTS, DemoPortal, _Handler, _Server  # noqa: E402
-from crawler.distributed_rebuild import rebuild_on_dask  # noqa: E402
-from crawler.rebuild import rebuild  # noqa: E402
-from crawler.store import Store  # noqa: E402
+from crawler.rebuild.distributed import rebuild_on_dask  # noqa: E402
+from crawler.rebuild.local import rebuild  # noqa: E402
+from crawler.store.database import Store  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
 

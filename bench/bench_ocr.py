@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 import pypdfium2  # noqa: E402
 
-from crawler.extract import extract, legacy, ocr  # noqa: E402
-from crawler.resource import FetchedResource  # noqa: E402
+from crawler.core.extract import extract, legacy, ocr  # noqa: E402
+from crawler.core.resource import FetchedResource  # noqa: E402
 
 SCANS = ROOT / "tests" / "eval" / "scans"
 FIXTURES = ROOT / "tests" / "eval" / "fixtures"

@@ -25,12 +25,12 @@ import io  # noqa: E402
 
 import pdfplumber  # noqa: E402
 
-from crawler.extract import extract, sniff_format  # noqa: E402
-from crawler.normalize import normalize_text  # noqa: E402
-from crawler.parse import parse_document  # noqa: E402
-from crawler.parse.labels import label_core  # noqa: E402
-from crawler.parse.requests_table import _match  # noqa: E402
-from crawler.resource import FetchedResource  # noqa: E402
+from crawler.core.extract import extract, sniff_format  # noqa: E402
+from crawler.core.normalize import normalize_text  # noqa: E402
+from crawler.core.parse import parse_document  # noqa: E402
+from crawler.core.parse.labels import label_core  # noqa: E402
+from crawler.core.parse.requests_table import _match  # noqa: E402
+from crawler.core.resource import FetchedResource  # noqa: E402
 from tests.eval.gate import SHARED  # noqa: E402
 
 INPUTS = [

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
-from crawler.rebuild import rebuild  # noqa: E402
-from crawler.store import Store  # noqa: E402
+from crawler.rebuild.local import rebuild  # noqa: E402
+from crawler.store.database import Store  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "eval" / "fixtures"
 TYPES = {".pdf": "application/pdf", ".docx": "application/octet-stream", ".html": "text/html"}

@@ -1,4 +1,4 @@
-"""Long fuzzing of the parser: mutated real documents fed to ``crawler.report.try_process`` for N minutes.
+"""Long fuzzing of the parser: mutated real documents fed to ``crawler.core.report.try_process`` for N minutes.
 
 The inputs are the evaluation fixtures and the variant documents (HTML, DOCX,
 PDF) and the shared text seeds, mutated the way transfers and broken tools
@@ -123,9 +123,9 @@ def random_mutation(rng: random.Random, data: bytes, others: list[bytes]) -> byt
 
 def _worker(conn: Connection, memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    from crawler.errors import ReportError
-    from crawler.report import try_process
-    from crawler.resource import FetchedResource
+    from crawler.core.errors import ReportError
+    from crawler.core.report import try_process
+    from crawler.core.resource import FetchedResource
 
     while True:
         data = conn.recv_bytes()

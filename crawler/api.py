@@ -1,8 +1,8 @@
 """The Python API: parse a report, open a store. Re-exported by ``crawler`` (``from crawler import parse, open_store``).
 
-``parse`` runs the command line's own path (:func:`crawler.report.process`), so it returns
+``parse`` runs the command line's own path (:func:`crawler.core.report.process`), so it returns
 the record ``python -m crawler parse FILE --json`` prints, typed as
-:class:`crawler.record_types.Record`. Failures raise :class:`crawler.errors.ReportError`
+:class:`crawler.core.record_types.Record`. Failures raise :class:`crawler.core.errors.ReportError`
 subclasses with the CLI's one-line reasons.
 """
 
@@ -12,12 +12,12 @@ import os
 from pathlib import Path
 from typing import cast
 
-from crawler.errors import ReportError
-from crawler.queries import ReportStore
-from crawler.record_types import Record
-from crawler.report import process
-from crawler.resource import FetchedResource
-from crawler.store import Store, StoreError, database_url
+from crawler.core.errors import ReportError
+from crawler.core.record_types import Record
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
+from crawler.store.database import Store, StoreError, database_url
+from crawler.store.queries import ReportStore
 
 
 def parse(source: str | os.PathLike[str] | bytes, url: str | None = None) -> Record:

@@ -1,1 +1,1 @@
-"""Item pipelines: thin adapters from fetched items to :func:`crawler.report.process`."""
+"""Item pipelines: thin adapters from fetched items to :func:`crawler.core.report.process`."""

@@ -1,8 +1,8 @@
 """ReportPipeline: fetched documents → the shared parser → one stored record per report.
 
-A thin adapter: the work is :func:`crawler.report.try_process` (the same function
+A thin adapter: the work is :func:`crawler.core.report.try_process` (the same function
 ``python -m crawler parse`` and the rebuild call), run off the reactor in the
-worker pool of :mod:`crawler.workers` (``PARSE_WORKERS``, each document under
+worker pool of :mod:`crawler.core.workers` (``PARSE_WORKERS``, each document under
 ``PARSE_TIMEOUT`` and ``PARSE_MEMORY_MB``). Store reads and writes run in one thread
 of their own, in batched transactions (``STORE_BATCH_SIZE`` writes or ``STORE_BATCH_SECONDS``,
 committed at the end and when the reactor stops). Unchanged documents (answered 304, or
@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
-from crawler.corpus import apply_corpus_checks
-from crawler.grouplock import group_lock
-from crawler.items import FetchedDocument, FetchFailure
-from crawler.merge import merge_group
-from crawler.resource import FetchedResource
-from crawler.store import DocumentState, Prior, shared_store
-from crawler.workers import Backlog, Limits, Outcome, ParsePool, interrupted
+from crawler.core.merge import merge_group
+from crawler.core.resource import FetchedResource
+from crawler.core.workers import Backlog, Limits, Outcome, ParsePool, interrupted
+from crawler.crawl.items import FetchedDocument, FetchFailure
+from crawler.store.corpus import apply_corpus_checks
+from crawler.store.database import DocumentState, Prior, shared_store
+from crawler.store.grouplock import group_lock
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -104,7 +104,7 @@ class ReportPipeline:
         # the crawl itself keeps one core busy: parse on the others
         workers = settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
         limits = Limits(timeout=settings.getfloat("PARSE_TIMEOUT", 120.0), memory_mb=settings.getint("PARSE_MEMORY_MB", 1536))
-        self.pool = ParsePool(workers, limits, load_object(settings.get("PARSE_FUNCTION") or "crawler.report.try_process"))
+        self.pool = ParsePool(workers, limits, load_object(settings.get("PARSE_FUNCTION") or "crawler.core.report.try_process"))
         self.backlog = Backlog(
             settings.getint("PARSE_QUEUE_DOCUMENTS", 0) or max(8, 4 * workers), settings.getint("PARSE_QUEUE_MB", 256) * 2**20
         )
@@ -253,7 +253,7 @@ class ReportPipeline:
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
         # save, merge and store as one step: two documents of a group finishing together
         # must not each store a merge that misses the other
-        with self._group_lock, group_lock(self.store, item.group_key):  # other processes too (crawler/grouplock.py)
+        with self._group_lock, group_lock(self.store, item.group_key):  # other processes too (crawler/store/grouplock.py)
             self.store.save_document(
                 item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
                 last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),

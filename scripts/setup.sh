@@ -8,7 +8,7 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) \
     || echo "warning: could not install chromium; browser rendering will be unavailable" >&2
 fi
-# LibreOffice (legacy .doc/.wps/.rtf attachments, converted to DOCX; crawler/extract/legacy.py) with its
+# LibreOffice (legacy .doc/.wps/.rtf attachments, converted to DOCX; crawler/core/extract/legacy.py) with its
 # python3-uno for unoserver, and Tesseract's Chinese model (the OCR fallback): from Debian, when missing.
 if { [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/tesseract ]; } && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   DEB_OFFICE=(libreoffice-writer-nogui python3-uno tesseract-ocr tesseract-ocr-chi-sim)

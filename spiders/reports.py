@@ -29,11 +29,11 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import signals as archive_signals
-from crawler import discovery, rendering
-from crawler.books import Books
-from crawler.items import FetchedDocument, FetchFailure
-from crawler.middlewares import OffsiteRedirect
-from crawler.registry import Region, load_registry, region_of_url, select
+from crawler.crawl import discovery, rendering
+from crawler.crawl.books import Books
+from crawler.crawl.items import FetchedDocument, FetchFailure
+from crawler.crawl.middlewares import OffsiteRedirect
+from crawler.registry.regions import Region, load_registry, region_of_url, select
 
 _HANWEB_NEXT = re.compile(r"dataproxy\.jsp\?([^\"'<>\]]+)")
 _CDATA_LINK = re.compile(

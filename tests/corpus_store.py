@@ -1,6 +1,6 @@
 """A small corpus for the API, browse, site and export tests: the real parser's records of the evaluation fixtures.
 
-Each fixture is parsed by :func:`crawler.report.process` (as a crawl would) and given the
+Each fixture is parsed by :func:`crawler.core.report.process` (as a crawl would) and given the
 provenance a crawl adds (a URL, a fetch time, a WARC location). To have an agency with a
 trend over years, the 2021-template DOCX is also stored as two later years with its table 三
 numbers scaled: these are still schema-valid records, built the way the parser builds them,
@@ -14,9 +14,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from crawler.report import process, record_id, validate
-from crawler.resource import FetchedResource
-from crawler.store import Store
+from crawler.core.report import process, record_id, validate
+from crawler.core.resource import FetchedResource
+from crawler.store.database import Store
 from tests.conftest import FIXTURES
 
 DOCUMENTS = (

@@ -8,7 +8,7 @@ text an archiver or a copy-paste makes of such a page. The report inside is a
 
 from __future__ import annotations
 
-from crawler.resource import FetchedResource
+from crawler.core.resource import FetchedResource
 
 INTRO = "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求，{intro}本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。"
 SECTIONS = [

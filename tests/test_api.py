@@ -10,9 +10,9 @@ import pytest
 
 import crawler
 from crawler import open_store, parse
-from crawler.errors import ReportError
-from crawler.queries import ReportNotFound, ReportStore
-from crawler.store import Store, database_url
+from crawler.core.errors import ReportError
+from crawler.store.database import Store, database_url
+from crawler.store.queries import ReportNotFound, ReportStore
 from tests.conftest import FIXTURES, ROOT
 from tests.corpus_store import corpus, fill
 from tests.services import pg_schema_url
@@ -46,7 +46,7 @@ def test_parse_bad_input_is_a_report_error(tmp_path):
 
 def test_the_package_exports_the_api():
     assert set(crawler.__all__) >= {"parse", "open_store", "Record", "ReportStore"}
-    assert crawler.parse is parse
+    assert crawler.core.parse is parse
     with pytest.raises(AttributeError):
         crawler.no_such_name  # noqa: B018
 

@@ -13,9 +13,9 @@ import urllib.parse
 
 import pytest
 
-from crawler.browse.build import build, replay_url
-from crawler.browse.fts import bigram_text, match_query
-from crawler.exports import cell_rows
+from crawler.publish.browse.build import build, replay_url
+from crawler.publish.browse.fts import bigram_text, match_query
+from crawler.publish.exports import cell_rows
 from tests.browser import chromium_page, free_port, get_json, running
 from tests.conftest import ROOT
 from tests.corpus_store import corpus, make_store
@@ -82,7 +82,7 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browse(data_dir, tmp_path_factory):
-    from crawler.store import Store, database_url
+    from crawler.store.database import Store, database_url
 
     store = Store(database_url(data_dir, None))
     out = tmp_path_factory.mktemp("browse") / "browse.sqlite"
@@ -265,7 +265,7 @@ def test_a_page_and_a_facet_in_chromium(server, tmp_path):
 
 def test_browse_database_from_a_postgresql_store(tmp_path):
     """A PostgreSQL store is exported into the same SQLite browse database."""
-    from crawler.store import Store, database_url
+    from crawler.store.database import Store, database_url
     from tests.corpus_store import fill
     from tests.services import pg_schema_url
 

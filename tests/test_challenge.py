@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.challenge import CHROMIUM, ChallengeBook, Solved, detect, solve_in_browser
+from crawler.crawl.challenge import CHROMIUM, ChallengeBook, Solved, detect, solve_in_browser
 from crawler.demo.govweb import GovWeb
 
 HTML = {"content-type": "text/html; charset=utf-8"}

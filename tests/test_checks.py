@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from crawler.parse.checks import narrative_checks
-from crawler.parse.figures import find_figures
+from crawler.core.parse.checks import narrative_checks
+from crawler.core.parse.figures import find_figures
 from tests.eval.gate import SHARED
 
 HONGZE_2024 = SHARED / "corpus" / "hongze_2024.pdf"
@@ -55,8 +55,8 @@ def test_tx4_and_tx5_show_both_numbers() -> None:
 
 @pytest.mark.skipif(not HONGZE_2024.exists(), reason="../shared/corpus is absent")
 def test_real_report_office_versus_district() -> None:
-    from crawler.report import process
-    from crawler.resource import FetchedResource
+    from crawler.core.report import process
+    from crawler.core.resource import FetchedResource
 
     record = process(FetchedResource(body=HONGZE_2024.read_bytes(), filename=HONGZE_2024.name))
     check = _tx(record["checks"], "TX-1")

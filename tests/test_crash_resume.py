@@ -25,8 +25,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.repair import repair, repair_all, whole_length
 from archive.writer import RollingWarcWriter
+from crawler.crawl.jobdir import archived_exchanges, job_key, open_job
 from crawler.demo.portal import DemoPortal
-from crawler.jobdir import archived_exchanges, job_key, open_job
 from tests.conftest import ROOT
 
 WARCIO = Path(sys.executable).parent / "warcio"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.core.report import validate
 from crawler.demo.portal import DemoPortal
-from crawler.report import validate
 from tests.conftest import ROOT
 
 FAST = [

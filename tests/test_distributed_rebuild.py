@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
+from crawler.core.report import try_process
+from crawler.core.resource import FetchedResource
 from crawler.demo.portal import DemoPortal
-from crawler.distributed_rebuild import rebuild_on_dask
-from crawler.registry import load_registry
-from crawler.report import try_process
-from crawler.resource import FetchedResource
-from crawler.store import Store
+from crawler.rebuild.distributed import rebuild_on_dask
+from crawler.registry.regions import load_registry
+from crawler.store.database import Store
 from tests.conftest import ROOT
 
 pytest.importorskip("distributed")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from crawler.divisions import DivisionError, Divisions, load
+from crawler.registry.divisions import DivisionError, Divisions, load
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.report import process, validate
-from crawler.resource import FetchedResource
+from crawler.core.report import process, validate
+from crawler.core.resource import FetchedResource
 from tests.eval.gate import REFUSALS, Score, evaluate, load_annotations, resolve
 
 DOCS = load_annotations()
@@ -19,7 +19,7 @@ REFUSED = [d for d in DOCS if "refused" in d]
 
 
 # Misses another branch is fixing, by document: region inference from the official division list
-# (crawler/parse/region.py) gives 陵城区 for 德州市陵城区自然资源局. Drop the entry once merged.
+# (crawler/core/parse/region.py) gives 陵城区 for 德州市陵城区自然资源局. Drop the entry once merged.
 def _name(doc):
     return doc["path"].rsplit("/", 1)[-1]
 
@@ -75,6 +75,6 @@ def test_blank_cells_are_null_never_zero(doc, records):
     for path, expected in doc["cells"].items():
         table, key, column = path.split("/")
         if expected is None and table == "requests" and key in rows:
-            from crawler.parse.labels import REQUEST_COLUMNS
+            from crawler.core.parse.labels import REQUEST_COLUMNS
 
             assert rows[key][REQUEST_COLUMNS.index(column)] is None, path

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from crawler.exports import CELL_COLUMNS, REPORT_COLUMNS, cell_rows
+from crawler.publish.exports import CELL_COLUMNS, REPORT_COLUMNS, cell_rows
 from tests.conftest import ROOT
 from tests.corpus_store import corpus, make_store
 

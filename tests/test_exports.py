@@ -17,7 +17,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.exports import (
+from crawler.core.report import process, validate
+from crawler.core.resource import FetchedResource
+from crawler.publish.exports import (
     CELL_COLUMNS,
     REPORT_COLUMNS,
     REQUEST_COLUMNS,
@@ -27,9 +29,7 @@ from crawler.exports import (
     write_jsonl,
     write_parquet,
 )
-from crawler.report import process, validate
-from crawler.resource import FetchedResource
-from crawler.store import Store, database_url
+from crawler.store.database import Store, database_url
 from tests.conftest import FIXTURES, ROOT
 
 ANNOTATIONS = {Path(a["path"]).name: a for a in json.loads((FIXTURES / "annotations.json").read_text("utf-8"))}

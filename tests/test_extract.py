@@ -5,13 +5,13 @@ import io
 import docx
 import pytest
 
-from crawler.document import Table
-from crawler.errors import ExtractionError
-from crawler.extract import extract, sniff_format
-from crawler.extract.html import extract_html
-from crawler.extract.text import text_blocks
-from crawler.report import process
-from crawler.resource import FetchedResource
+from crawler.core.document import Table
+from crawler.core.errors import ExtractionError
+from crawler.core.extract import extract, sniff_format
+from crawler.core.extract.html import extract_html
+from crawler.core.extract.text import text_blocks
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
 from tests.conftest import shared_file
 
 GBK_PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
@@ -124,9 +124,9 @@ def test_pdfium_layout_reads_the_same_as_pdfplumber(name):
     import pdfplumber
     import pypdfium2
 
-    from crawler.extract.pdf import _layout_items, _plumber_items
-    from crawler.extract.pdf_layout import layout_page
-    from crawler.normalize import normalize_cell
+    from crawler.core.extract.pdf import _layout_items, _plumber_items
+    from crawler.core.extract.pdf_layout import layout_page
+    from crawler.core.normalize import normalize_cell
     from tests.conftest import FIXTURES
 
     path = FIXTURES / name.split("/", 1)[1] if name.startswith("fixtures/") else shared_file(name)
@@ -142,7 +142,7 @@ def test_pdfium_layout_reads_the_same_as_pdfplumber(name):
 
 def test_undeclared_gbk_is_detected():
     """No header, no meta: the bytes alone say GBK (charset-normalizer), HTML and plain text alike."""
-    from crawler.extract.text import extract_text
+    from crawler.core.extract.text import extract_text
 
     html = (
         '<html><body><div class="TRS_Editor"><p>一、总体情况</p><p>2022年，本局认真贯彻落实《中华人民共和国政府信息公开条例》，'

@@ -7,8 +7,8 @@ year's figures beside this year's, and old 附表 统计表 of indicators.
 
 from __future__ import annotations
 
-from crawler.document import Table
-from crawler.parse.figures import Figures, find_figures
+from crawler.core.document import Table
+from crawler.core.parse.figures import Figures, find_figures
 
 
 def _figure(found: Figures, name: str) -> tuple[int | float, str]:
@@ -278,8 +278,8 @@ def test_every_figure_has_its_sentence() -> None:
 def test_a_pre2019_report_end_to_end() -> None:
     import datetime as dt
 
-    from crawler.document import Document
-    from crawler.parse import parse_document
+    from crawler.core.document import Document
+    from crawler.core.parse import parse_document
 
     appendix = Table(
         rows=[

@@ -106,7 +106,7 @@ def test_a_rendering_request_survives_redis(frontier):
     from scrapy.utils.request import request_from_dict
     from scrapy_redis import picklecompat
 
-    from crawler import rendering
+    from crawler.crawl import rendering
 
     method = rendering.settle_links_method(timeout=3.0, quiet=0.5)
     request = Request(
@@ -125,7 +125,7 @@ def test_the_lease_callback_never_travels_through_redis():
     from scrapy import Request
     from scrapy_redis import picklecompat
 
-    from crawler.frontier.browser import CALLBACK, BrowserLeases, attach, detach
+    from crawler.crawl.frontier.browser import CALLBACK, BrowserLeases, attach, detach
 
     leases = BrowserLeases(frontier=object(), poll=0.01)  # type: ignore[arg-type]
     request = Request("http://127.0.0.2/list.html", meta={"playwright": True, "kind": "list"})

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from crawler.grouplock import group_lock
-from crawler.store import Store, database_url
+from crawler.store.database import Store, database_url
+from crawler.store.grouplock import group_lock
 from tests.services import pg_schema_url
 
 REPORTS = 4

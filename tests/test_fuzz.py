@@ -1,6 +1,6 @@
 """Fuzzing the parser (issue 7): random bytes and damaged real documents never crash, hang or balloon.
 
-``crawler.report.try_process`` is the entry point the crawl and the rebuild
+``crawler.core.report.try_process`` is the entry point the crawl and the rebuild
 use; it must answer every input with an outcome ("parsed", "not_report",
 "failed"), so any exception escaping it is a bug. Inputs are random bytes
 (raw, and behind the magic bytes of each format so they reach the
@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bench.fuzz_parse import flip_bits, mutate_zip_member, repeat, seed_files, splice, truncate
-from crawler.report import try_process
-from crawler.resource import FetchedResource
+from crawler.core.report import try_process
+from crawler.core.resource import FetchedResource
 
 EXAMPLE_SECONDS = 20  # a hang, not a slow document: the slowest fixture parses in about a second
 MAX_RSS_BYTES = 1536 * 1024**2  # this pytest process as a whole, fixtures and Hypothesis included

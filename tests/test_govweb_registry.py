@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.challenge import CHROMIUM
+from crawler.crawl.challenge import CHROMIUM
 from crawler.demo.govweb import SITES, SPAM_HOST, GovWeb
-from crawler.registry import load_registry
+from crawler.registry.regions import load_registry
 from tests.conftest import ROOT
 from tests.test_crawl_e2e import FAST
 

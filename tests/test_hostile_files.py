@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from crawler.errors import ExtractionError
-from crawler.extract import extract
-from crawler.extract.docx import extract_docx
-from crawler.limits import Limits, current, parse_size
-from crawler.resource import FetchedResource
+from crawler.core.errors import ExtractionError
+from crawler.core.extract import extract
+from crawler.core.extract.docx import extract_docx
+from crawler.core.limits import Limits, current, parse_size
+from crawler.core.resource import FetchedResource
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "eval" / "fixtures"
@@ -456,7 +456,7 @@ def test_broken_core_properties_lose_only_the_title() -> None:
 
 
 def test_control_characters_in_html_are_dropped() -> None:
-    from crawler.report import try_process
+    from crawler.core.report import try_process
 
     page = (FIXTURES / "gov2021_gbk.html").read_bytes()
     damaged = (

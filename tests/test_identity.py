@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from crawler.extract.chrome import is_chrome
-from crawler.extract.pagemeta import article_date, meta_pairs
-from crawler.parse import region
-from crawler.parse.agency import agency_in_name
-from crawler.report import process
+from crawler.core.extract.chrome import is_chrome
+from crawler.core.extract.pagemeta import article_date, meta_pairs
+from crawler.core.parse import region
+from crawler.core.parse.agency import agency_in_name
+from crawler.core.report import process
 from tests.identity_pages import CHROME, SECTIONS, report_html, report_text, resource
 
 TITLE = "{agency}2021年政府信息公开工作年度报告"

@@ -12,9 +12,9 @@ import json
 import lxml.html
 import pytest
 
-from crawler import discovery
+from crawler.core.report import validate
+from crawler.crawl import discovery
 from crawler.demo.portal import DemoPortal
-from crawler.report import validate
 from tests.conftest import ROOT
 from tests.test_crawl_e2e import FAST, cli, export, warc_records
 
@@ -132,8 +132,8 @@ def _doc(url: str, role: str, record: dict | None) -> dict:
 
 def _picture_parse() -> dict:
     """What OCR of a table picture gives: table 三 and nothing that names the report."""
-    from crawler.report import process
-    from crawler.resource import FetchedResource
+    from crawler.core.report import process
+    from crawler.core.resource import FetchedResource
 
     docx = ROOT / "tests" / "eval" / "fixtures" / "gov2021_merged.docx"
     record = process(FetchedResource.from_path(docx, url="http://www.x.gov.cn/a/W0201.png"))
@@ -144,15 +144,15 @@ def _picture_parse() -> dict:
 
 
 def _page_parse() -> dict:
-    from crawler.report import process
-    from crawler.resource import FetchedResource
+    from crawler.core.report import process
+    from crawler.core.resource import FetchedResource
 
     # the saved page read without its picture folder: its table 三 is missing
     return process(FetchedResource(body=(SCANS / "gov2021_merged_img.html").read_bytes(), url="http://www.x.gov.cn/a/p.html"))
 
 
 def test_merge_takes_identity_from_the_page_and_table_three_from_the_picture():
-    from crawler.merge import merge_group
+    from crawler.core.merge import merge_group
 
     page, picture = _page_parse(), _picture_parse()
     assert page["requests"] is None and picture["requests"] is not None
@@ -170,7 +170,7 @@ def test_merge_takes_identity_from_the_page_and_table_three_from_the_picture():
 
 
 def test_a_group_whose_only_parse_is_a_picture_still_gives_a_valid_record():
-    from crawler.merge import merge_group
+    from crawler.core.merge import merge_group
 
     picture = _picture_parse()
     merged = merge_group(

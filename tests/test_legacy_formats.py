@@ -18,10 +18,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from crawler.errors import ExtractionError
-from crawler.extract import extract, legacy, sniff_format
-from crawler.report import process
-from crawler.resource import FetchedResource
+from crawler.core.errors import ExtractionError
+from crawler.core.extract import extract, legacy, sniff_format
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
 from tests.conftest import ROOT
 from tests.eval.gate import Score, evaluate
 

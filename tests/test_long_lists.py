@@ -19,9 +19,9 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.books import Books
+from crawler.crawl.books import Books
+from crawler.crawl.middlewares import BooksMiddleware, ListDepthMiddleware
 from crawler.demo.portal import DemoPortal
-from crawler.middlewares import BooksMiddleware, ListDepthMiddleware
 from spiders.reports import ReportsSpider
 from tests.conftest import ROOT
 

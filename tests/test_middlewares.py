@@ -15,10 +15,16 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from crawler import discovery
-from crawler.books import Books, close_books, equation
-from crawler.middlewares import BooksMiddleware, LenientDecodingMiddleware, OffsiteRedirect, RedirectScopeMiddleware, decodable
-from crawler.store import Store
+from crawler.crawl import discovery
+from crawler.crawl.books import Books, close_books, equation
+from crawler.crawl.middlewares import (
+    BooksMiddleware,
+    LenientDecodingMiddleware,
+    OffsiteRedirect,
+    RedirectScopeMiddleware,
+    decodable,
+)
+from crawler.store.database import Store
 
 PORTAL = "http://www.example.gov.cn"
 
@@ -226,7 +232,7 @@ def test_cookie_domains_are_split_without_fetching_the_public_suffix_list(monkey
     import tldextract
     from scrapy.downloadermiddlewares import cookies as scrapy_cookies
 
-    import crawler.middlewares  # noqa: F401  (installs the offline splitter)
+    import crawler.crawl.middlewares  # noqa: F401  (installs the offline splitter)
 
     attempts = []
 

@@ -6,8 +6,8 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler import normalize
-from crawler.normalize import join_wrapped_lines, normalize_cell, normalize_text
+from crawler.core import normalize
+from crawler.core.normalize import join_wrapped_lines, normalize_cell, normalize_text
 
 
 def test_traditional_to_simplified_and_pinyin_removed():

@@ -20,13 +20,13 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from crawler.errors import ExtractionError
-from crawler.extract import extract, image_tables, ocr, pdf_ocr, sniff_format
-from crawler.extract.image_tables import PageResult, _Cell, _cell_text, estimate_skew
-from crawler.extract.ocr import OcrBox
-from crawler.extract.pictures import image_kind
-from crawler.report import process
-from crawler.resource import FetchedResource
+from crawler.core.errors import ExtractionError
+from crawler.core.extract import extract, image_tables, ocr, pdf_ocr, sniff_format
+from crawler.core.extract.image_tables import PageResult, _Cell, _cell_text, estimate_skew
+from crawler.core.extract.ocr import OcrBox
+from crawler.core.extract.pictures import image_kind
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
 from tests.conftest import FIXTURES, ROOT
 from tests.eval.gate import Score, evaluate
 

@@ -38,7 +38,7 @@ def test_dependencies_are_the_runtime_pins_of_requirements_txt():
 
 def test_console_script_and_import_package():
     assert PYPROJECT["project"]["name"] == "govreports"
-    assert PYPROJECT["project"]["scripts"] == {"govreports": "crawler.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"govreports": "crawler.cli.main:main"}
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,8 @@ def test_wheel_contents(wheel):
         "crawler/schema/record.schema.json",
         "crawler/data/divisions.json",
         "crawler/data/regions.json",
-        "crawler/browse/build.py",
-        "crawler/site/build.py",
+        "crawler/publish/browse/build.py",
+        "crawler/publish/site/build.py",
         "spiders/reports.py",
         "pipelines/reports.py",
         "archive/writer.py",
@@ -79,7 +79,7 @@ def test_wheel_contents(wheel):
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: scrapy==2.19.0" in metadata
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
-    assert "govreports = crawler.cli:main" in entry_points
+    assert "govreports = crawler.cli.main:main" in entry_points
 
 
 def test_installed_console_script_parses_outside_the_checkout(wheel, tmp_path):

@@ -19,11 +19,11 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.document import Block, Document, Table, pad_rows
-from crawler.errors import ReportError
-from crawler.parse import parse_document
-from crawler.parse.labels import REQUEST_ROWS, label_core, similarity
-from crawler.parse.values import NULL_MARKERS, is_value_cell, parse_value
+from crawler.core.document import Block, Document, Table, pad_rows
+from crawler.core.errors import ReportError
+from crawler.core.parse import parse_document
+from crawler.core.parse.labels import REQUEST_ROWS, label_core, similarity
+from crawler.core.parse.values import NULL_MARKERS, is_value_cell, parse_value
 
 # report_multiple_bugs=False: shrink the first failure only (each shrink step parses a document);
 # derandomize: the same examples on every run, so a property fails or passes the same way in CI

@@ -14,8 +14,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.corpus import corpus_checks
 from crawler.demo.portal import DemoPortal
+from crawler.store.corpus import corpus_checks
 from tests.conftest import FIXTURES
 from tests.test_crawl_e2e import FAST, cli, export
 
@@ -182,9 +182,9 @@ def _poisoned_warc(path: Path) -> dict[str, str]:
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_rebuild_survives_bad_records_and_poison_documents(tmp_path):
-    from crawler.rebuild import rebuild
-    from crawler.store import Store
-    from crawler.workers import Limits
+    from crawler.core.workers import Limits
+    from crawler.rebuild.local import rebuild
+    from crawler.store.database import Store
     from tests.test_workers import poison
 
     urls = _poisoned_warc(tmp_path / "poisoned.warc.gz")

@@ -1,4 +1,4 @@
-"""crawler.record_types against the published JSON Schema: same keys, same requiredness, same leaf types.
+"""crawler.core.record_types against the published JSON Schema: same keys, same requiredness, same leaf types.
 
 Both sides are reduced to one normal form (a nested tuple) and compared whole, so a property
 added to the schema and not to the TypedDicts (or the reverse) fails with its path.
@@ -13,10 +13,10 @@ from typing import Any, Literal, NotRequired, Union, get_args, get_origin
 
 import pytest
 
-from crawler import record_types
-from crawler.record_types import Record
-from crawler.report import SCHEMA_PATH, process
-from crawler.resource import FetchedResource
+from crawler.core import record_types
+from crawler.core.record_types import Record
+from crawler.core.report import SCHEMA_PATH, process
+from crawler.core.resource import FetchedResource
 from tests.conftest import FIXTURES
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text("utf-8"))

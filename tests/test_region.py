@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.parse.region import infer_region
+from crawler.core.parse.region import infer_region
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.divisions import load as load_divisions
-from crawler.errors import ReportError
-from crawler.registry import (
+from crawler.core.errors import ReportError
+from crawler.registry.divisions import load as load_divisions
+from crawler.registry.regions import (
     FAMILIES,
     LEVELS,
     NATIONAL_ROOT,

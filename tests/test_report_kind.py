@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.errors import NotAReportError
-from crawler.report import process
+from crawler.core.errors import NotAReportError
+from crawler.core.report import process
 from tests.identity_pages import report_html, resource
 
 

@@ -13,15 +13,15 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-import crawler.retry
-from crawler.retry import BackoffRetryMiddleware, retry_after
+import crawler.crawl.retry
+from crawler.crawl.retry import BackoffRetryMiddleware, retry_after
 
 NOW = dt.datetime(2024, 3, 1, 8, 0, 0, tzinfo=dt.UTC)
 
 
 def _middleware(**overrides: Any) -> BackoffRetryMiddleware:
     settings = Settings()
-    settings.setmodule("crawler.settings")
+    settings.setmodule("crawler.crawl.settings")
     values = {
         k: settings[k] for k in ("RETRY_HTTP_CODES", "RETRY_TIMES", "RETRY_BACKOFF_BASE", "RETRY_BACKOFF_MAX", "RETRY_AFTER_MAX")
     }
@@ -37,7 +37,7 @@ def _run(result: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[float]
     async def fake_sleep(delay: float) -> None:
         waited.append(delay)
 
-    monkeypatch.setattr(crawler.retry.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(crawler.crawl.retry.asyncio, "sleep", fake_sleep)
     if asyncio.iscoroutine(result):
         result = asyncio.run(result)
     return result, waited

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from crawler.commands.due import plan
-from crawler.registry import Portal, Region
-from crawler.schedule import DEFAULT_SCHEDULE, ScheduleError, is_due, parse_schedule, period_now
+from crawler.cli.due import plan
+from crawler.registry.regions import Portal, Region
+from crawler.registry.schedule import DEFAULT_SCHEDULE, ScheduleError, is_due, parse_schedule, period_now
 
 
 def at(text: str) -> dt.datetime:

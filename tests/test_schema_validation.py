@@ -12,9 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from crawler import report
-from crawler.report import SCHEMA_PATH, RecordInvalid, try_process, validate
-from crawler.resource import FetchedResource
+from crawler.core import report
+from crawler.core.report import SCHEMA_PATH, RecordInvalid, try_process, validate
+from crawler.core.resource import FetchedResource
 from tests.eval.gate import load_annotations, resolve
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text("utf-8"))

@@ -13,8 +13,8 @@ import urllib.parse
 import pytest
 from PIL import Image
 
-from crawler.site.charts import CHARTS, COVERAGE_SQL, PALETTE
-from crawler.store import Store, database_url
+from crawler.publish.site.charts import CHARTS, COVERAGE_SQL, PALETTE
+from crawler.store.database import Store, database_url
 from tests.browser import chromium_page
 from tests.conftest import ROOT
 from tests.corpus_store import corpus, make_store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.sites import canonical_root, host_kind, organ_name, page_facts, site_key, site_list_links, unmirror
+from crawler.registry.sites import canonical_root, host_kind, organ_name, page_facts, site_key, site_list_links, unmirror
 
 # The shape of a provincial portal's footer and jump boxes as TRS / Hanweb templates print them
 PORTAL = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>首页_江苏省人民政府</title>

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from crawler.errors import ReportError
-from crawler.store import Store, database_url
+from crawler.core.errors import ReportError
+from crawler.store.database import Store, database_url
 from tests.services import pg_schema_url
 
 
@@ -82,8 +82,8 @@ def test_unreachable_database_is_a_clear_error(tmp_path):
 
 
 def test_region_filled_from_the_portal_only_when_it_agrees():
-    from crawler.merge import fill_region
-    from crawler.registry import Region
+    from crawler.core.merge import fill_region
+    from crawler.registry.regions import Region
 
     county = Region(path="江苏省/淮安市/洪泽区", province="江苏省", city="淮安市", county="洪泽区", level="county", portals=())
     city = Region(path="江苏省/淮安市", province="江苏省", city="淮安市", county=None, level="city", portals=())

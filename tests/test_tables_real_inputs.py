@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.errors import ReportError
-from crawler.parse.proactive_table import parse_proactive
-from crawler.parse.requests_table import parse_requests
-from crawler.parse.review_table import parse_review
-from crawler.parse.rows import Row
-from crawler.report import process
-from crawler.resource import FetchedResource
+from crawler.core.errors import ReportError
+from crawler.core.parse.proactive_table import parse_proactive
+from crawler.core.parse.requests_table import parse_requests
+from crawler.core.parse.review_table import parse_review
+from crawler.core.parse.rows import Row
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
 
 NULL7 = [None] * 7
 

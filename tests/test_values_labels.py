@@ -2,9 +2,9 @@
 
 import pytest
 
-from crawler.parse.labels import label_core
-from crawler.parse.requests_table import _match
-from crawler.parse.values import forced, is_value_cell, parse_value, single_digits, sum_readings
+from crawler.core.parse.labels import label_core
+from crawler.core.parse.requests_table import _match
+from crawler.core.parse.values import forced, is_value_cell, parse_value, single_digits, sum_readings
 
 
 @pytest.mark.parametrize("text", ["", "/", "-", "—", "无", "／", "N/A"])
@@ -60,8 +60,8 @@ def test_unrelated_label_does_not_match():
 
 
 def _requests_of(tmp_path, text):
-    from crawler.report import process
-    from crawler.resource import FetchedResource
+    from crawler.core.report import process
+    from crawler.core.resource import FetchedResource
 
     path = tmp_path / "r.txt"
     path.write_text(text, "utf-8")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.errors import NotAReportError
-from crawler.report import process
-from crawler.resource import FetchedResource
+from crawler.core.errors import NotAReportError
+from crawler.core.report import process
+from crawler.core.resource import FetchedResource
 
 DATA = Path(__file__).parent / "data" / "variants"
 T3 = json.loads((DATA / "t3_values.json").read_text("utf-8"))

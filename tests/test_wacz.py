@@ -43,20 +43,20 @@ from archive.wacz import (
     find_warcs,
     pages_from_records,
 )
-from crawler.commands import wacz as wacz_command
+from crawler.cli import wacz as wacz_command
 from crawler.demo.portal import DemoPortal
-from crawler.store import Store, database_url
+from crawler.store.database import Store, database_url
 from tests.conftest import ROOT
 from tests.test_crawl_e2e import FAST, cli
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 FIXED = {"datapackage.json", "datapackage-digest.json", "indexes/index.cdxj", "pages/pages.jsonl"}
 
-# Runs the command module through its own add_parser, as crawler/cli.py does, when cli.py does not list it yet.
+# Runs the command module through its own add_parser, as crawler/cli/main.py does, when cli.py does not list it yet.
 DRIVER = """
 import argparse, sys
-from crawler.commands import wacz
-from crawler.errors import ReportError
+from crawler.cli import wacz
+from crawler.core.errors import ReportError
 parser = argparse.ArgumentParser(prog="python -m crawler")
 wacz.add_parser(parser.add_subparsers(dest="command", required=True))
 args = parser.parse_args(sys.argv[1:])

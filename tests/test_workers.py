@@ -19,10 +19,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from crawler.core.report import try_process
+from crawler.core.resource import FetchedResource
+from crawler.core.workers import Backlog, Limits, ParsePool
 from crawler.demo.portal import DemoPortal
-from crawler.report import try_process
-from crawler.resource import FetchedResource
-from crawler.workers import Backlog, Limits, ParsePool
 from tests.conftest import FIXTURES, ROOT
 from tests.test_crawl_e2e import FAST, export
 
@@ -129,7 +129,7 @@ def test_a_dying_worker_is_replaced(pool, name):
 
 
 def test_an_escaping_exception_is_a_bug_not_a_crash(pool, caplog):
-    with caplog.at_level(logging.DEBUG, logger="crawler.workers"):
+    with caplog.at_level(logging.DEBUG, logger="crawler.core.workers"):
         outcome, _, error, reason = pool.submit(_doc("raise.pdf")).result(timeout=60)
     assert (outcome, reason) == ("failed", "parse/bug") and "KeyError" in error
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]

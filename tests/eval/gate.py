@@ -25,10 +25,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from crawler.errors import NotAReportError, ReportError  # noqa: E402
-from crawler.parse.labels import REQUEST_COLUMNS  # noqa: E402
-from crawler.report import process  # noqa: E402
-from crawler.resource import FetchedResource  # noqa: E402
+from crawler.core.errors import NotAReportError, ReportError  # noqa: E402
+from crawler.core.parse.labels import REQUEST_COLUMNS  # noqa: E402
+from crawler.core.report import process  # noqa: E402
+from crawler.core.resource import FetchedResource  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -23,9 +23,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from crawler.errors import ReportError  # noqa: E402
-from crawler.report import process  # noqa: E402
-from crawler.resource import FetchedResource  # noqa: E402
+from crawler.core.errors import ReportError  # noqa: E402
+from crawler.core.report import process  # noqa: E402
+from crawler.core.resource import FetchedResource  # noqa: E402
 from tests.eval.gate import Score, evaluate, resolve  # noqa: E402
 
 ANNOTATIONS = HERE / "annotations.json"

@@ -1,0 +1,319 @@
+"""One crawler process as a worker of a shared frontier: its queue, its leases, its heartbeat, its end.
+
+* :class:`HostLeaseQueue`: the scrapy-redis queue. A request is pushed to its host's queue
+  and handed out only when the host's delay has passed and it has a free lease, so a worker
+  never holds requests it may not send; each handed-out request stays recoverable (by token)
+  until its worker is done with it.
+* :class:`LeaseMiddleware`: closest to the network, it takes one of the host's leases for
+  every download (robots.txt included) and gives it back when the answer or the error comes:
+  never more than ``FRONTIER_MAX_PER_HOST`` downloads from one host, all workers together.
+* :class:`DoneMiddleware`: a list page's request is done once its callback's output (links)
+  has been queued; a report or attachment once the store has it (checked when a dead
+  worker's requests are taken over).
+* :class:`FrontierExtension`: the heartbeat (leases renewed, dead workers' requests put back
+  and their torn WARCs cut when they were on this machine), a quick re-poll of the queue
+  while other workers hold the hosts, and the end: a worker stops when nothing is pending
+  and no worker is active.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.request import request_from_dict
+from scrapy_redis import picklecompat
+from scrapy_redis.queue import Base
+from twisted.internet import task
+
+from archive.cdxj import add_to_index
+from archive.repair import repair_all
+from crawler.crawl.frontier.browser import BrowserLeases, attach, detach
+from crawler.crawl.frontier.state import Frontier, Limits, redis_client
+from crawler.store.database import shared_store
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+_DOCUMENT_KINDS = {"report", "attachment"}
+
+
+def frontier_of(crawler: Crawler) -> Frontier:
+    """The process's one handle on the crawl (queue, middlewares and extension share its leases)."""
+    found: Frontier | None = getattr(crawler, "_govreports_frontier", None)
+    if found is None:
+        s = crawler.settings
+        limits = Limits(
+            max_leases=s.getint("FRONTIER_MAX_PER_HOST", 2),
+            host_delay=s.getfloat("FRONTIER_HOST_DELAY", s.getfloat("DOWNLOAD_DELAY", 0.5)),
+            lease_ttl=s.getfloat("FRONTIER_LEASE_TTL", 30.0),
+            worker_ttl=s.getfloat("FRONTIER_WORKER_TTL", 30.0),
+        )
+        server = redis_client(s["FRONTIER_URL"])
+        found = Frontier(server, s["FRONTIER_TARGET"], s["FRONTIER_CRAWL_ID"], s["FRONTIER_WORKER"], limits)
+        crawler._govreports_frontier = found  # type: ignore[attr-defined]
+    return found
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class HostLeaseQueue(Base):  # type: ignore[misc]  # scrapy-redis is untyped
+    """scrapy-redis queue over :class:`crawler.crawl.frontier.state.Frontier` (per-host queues and leases)."""
+
+    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer or picklecompat)
+        self.frontier = frontier_of(spider.crawler)
+        self._pending, self._counted_at, self._not_before = 0, 0.0, 0.0
+
+    def __len__(self) -> int:
+        # Scrapy asks at every turn of its loop: a count a tenth of a second old is good enough (the end of a
+        # crawl is decided by an atomic check in Redis, not by this)
+        now = time.monotonic()
+        if now - self._counted_at > 0.1:
+            self._pending, self._counted_at = self.frontier.pending(), now
+        return self._pending
+
+    def push(self, request: Request) -> None:
+        request.meta.pop("frontier_token", None)  # a retry or redirect is a new hand-out
+        request.meta.pop("frontier_lease", None)
+        detach(request.meta)
+        self.frontier.push(host_of(request.url), self._encode_request(request))
+        self._not_before = 0.0  # a new host may be due now
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        if time.monotonic() < self._not_before:
+            return None  # no host is due yet: no need to ask Redis
+        found = self.frontier.pop()
+        if isinstance(found, float):
+            # hosts come due at known times; another worker's new host waits at most this cap
+            self._not_before = time.monotonic() + (min(found, 0.25) if found > 0 else 0.1)
+            return None
+        token, _host, data = found
+        request: Request = self._decode_request(data)
+        request.meta["frontier_token"] = token
+        return request
+
+    def clear(self) -> None:
+        """Never called with SCHEDULER_PERSIST: one worker finishing must not wipe the others' frontier."""
+        raise RuntimeError("the shared frontier is cleared by its crawl id, not by a worker")
+
+
+class LeaseMiddleware:
+    """Downloader middleware, closest to the network: a host lease around every download."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.frontier = frontier_of(crawler)
+        self.stats = crawler.stats
+        self.poll = crawler.settings.getfloat("FRONTIER_POLL_INTERVAL", 0.05)
+        self.browser = BrowserLeases(self.frontier, self.poll, self._waited)
+
+    def _waited(self) -> None:
+        if self.stats is not None:
+            self.stats.inc_value("frontier/lease_waits")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LeaseMiddleware:
+        if not crawler.settings.get("FRONTIER_URL"):
+            raise NotConfigured("no shared frontier")
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("playwright") and attach(request, self.browser):
+            # the browser's fetches take their leases one by one (crawler.crawl.frontier.browser)
+            if self.stats is not None:
+                self.stats.inc_value("frontier/rendered_requests")
+            return
+        host, token = host_of(request.url), self.frontier.token()
+        waited = False
+        while not self.frontier.acquire(host, token):
+            waited = True
+            await asyncio.sleep(self.poll)
+        if waited:
+            self._waited()
+        request.meta["frontier_lease"] = token
+
+    def _release(self, request: Request) -> None:
+        token = request.meta.pop("frontier_lease", None)
+        if token is not None:
+            self.frontier.release(host_of(request.url), token)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._release(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._release(request)
+
+
+class DoneMiddleware:
+    """Spider middleware, closest to the engine: a list page's request is done once its links are queued."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.frontier = frontier_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DoneMiddleware:
+        if not crawler.settings.get("FRONTIER_URL"):
+            raise NotConfigured("no shared frontier")
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        try:
+            async for item in result:
+                yield item
+        finally:
+            request = response.request
+            token = request.meta.get("frontier_token") if request is not None else None
+            # documents are done once stored: the pipeline parses them later, a dead worker's are checked
+            if token and request is not None and request.meta.get("kind") not in _DOCUMENT_KINDS:
+                self.frontier.done_with(token)
+
+
+class FrontierExtension:
+    """Heartbeat, take-over of dead workers, re-polling and the end of a worker (module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.frontier = frontier_of(crawler)
+        s = crawler.settings
+        self.interval = s.getfloat("FRONTIER_HEARTBEAT", 5.0)
+        self.poll = s.getfloat("FRONTIER_POLL_INTERVAL", 0.05)
+        self.archive_dir = Path(s.get("ARCHIVE_DIR", "data/warc")).resolve()
+        self.prefix = s.get("ARCHIVE_PREFIX", "govreports")
+        self.store_url = s.get("STORE_URL")
+        self.loops: list[task.LoopingCall] = []
+        self.finished = False
+        self._asked = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrontierExtension:
+        if not crawler.settings.get("FRONTIER_URL"):
+            raise NotConfigured("no shared frontier")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.beat()
+        for call, every in ((self.beat, self.interval), (self._wake, self.poll)):
+            loop = task.LoopingCall(call)
+            loop.start(every, now=False)
+            self.loops.append(loop)
+
+    def _info(self) -> dict[str, Any]:
+        stats = self.crawler.stats
+        return {
+            "hostname": socket.gethostname(), "pid": os.getpid(), "archive_dir": str(self.archive_dir),
+            "prefix": self.prefix, "pages": stats.get_value("response_received_count", 0) if stats else 0,
+        }  # fmt: skip
+
+    def beat(self) -> None:
+        """Alive, leases renewed; a silent worker's requests taken over (one worker does it)."""
+        try:
+            now = self.frontier.heartbeat(self._info())
+            for dead in self.frontier.dead_workers(now):
+                self.take_over(dead)
+        except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not stop the loop; the next beat retries
+            logger.warning("frontier heartbeat failed: %s: %s", type(exc).__name__, exc)
+
+    def take_over(self, dead: str) -> None:
+        info = self.frontier.workers().get(dead, {})
+        entries = self.frontier.claim(dead)
+        if not entries and not info:
+            return
+        back = self._put_back(entries)
+        logger.warning("worker %s stopped answering: %d of its requests put back in the frontier", dead, back)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("frontier/requests_taken_over", back)
+        if info.get("hostname") == socket.gethostname() and info.get("archive_dir") == str(self.archive_dir):
+            self._repair(str(info.get("prefix") or ""))
+
+    def _put_back(self, entries: list[tuple[str, bytes]]) -> int:
+        """Requeue what a worker handed out and did not finish; a document the store has is finished."""
+        store = shared_store(self.store_url) if self.store_url else None
+        spider = self.crawler.spider
+        back = 0
+        for token, data in entries:
+            try:
+                request = request_from_dict(picklecompat.loads(data), spider=spider)
+            except Exception as exc:  # noqa: BLE001 - an undecodable entry is dropped, and said
+                logger.warning("a taken-over request could not be read (%s); dropped", exc)
+                self.frontier.done_with(token)
+                continue
+            if request.meta.get("kind") in _DOCUMENT_KINDS and store is not None:
+                state = store.document(request.url)
+                if state is not None and state.outcome:
+                    self.frontier.done_with(token)
+                    continue
+            self.frontier.requeue(token, host_of(request.url), data)
+            back += 1
+        return back
+
+    def _repair(self, prefix: str) -> None:
+        """A dead worker of this machine: cut its torn WARC tail and index its files."""
+        if not prefix or prefix == self.prefix:
+            return
+        files = sorted(p for p in self.archive_dir.glob(f"{prefix}-*") if p.name.endswith((".warc", ".warc.gz")))
+        repaired = repair_all(files)
+        usable = [p for p in files if p.stat().st_size > 0 and not any(r.path == p and r.kept == 0 for r in repaired)]
+        if usable:
+            add_to_index(usable, self.archive_dir / "index.cdxj")
+
+    def _wake(self) -> None:
+        """Ask the scheduler again soon: a host another worker holds frees up without any event here."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def spider_idle(self, spider: Spider) -> None:
+        now = time.monotonic()
+        if now - self._asked < 0.25:
+            raise DontCloseSpider("frontier: asked just now")  # Scrapy calls this at every wake while idle
+        self._asked = now
+        self.frontier.round_trips += 1
+        state = self.frontier.finish_if_done()
+        if state != "finished":
+            raise DontCloseSpider(f"frontier {state}")
+        self.finished = True
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        # Before the books close (extensions connect first): a URL this worker discovered but did not
+        # fetch went to the shared frontier, where another worker fetched it or will. Its outcome is that
+        # worker's to record; "not reached" here would overwrite it in the store.
+        books = getattr(spider, "books", None)
+        if books is not None:
+            for url in [u for u, e in books.entries.items() if e.state == "pending"]:
+                del books.entries[url]
+        for loop in self.loops:
+            if loop.running:
+                loop.stop()
+        try:
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("frontier/redis_round_trips", self.frontier.round_trips)
+            self.frontier.count_round_trips()
+            if self.finished or reason == "finished":
+                self.frontier.leave()
+            else:
+                # stopped early (Ctrl-C, max pages): what it held goes back for the other workers
+                self._put_back(self.frontier.claim(self.frontier.worker))
+        except Exception as exc:  # noqa: BLE001 - the crawl is over; the heartbeat's absence does the rest
+            logger.warning(
+                "frontier: leaving failed (%s); other workers take over in %.0f s", exc, self.frontier.limits.worker_ttl
+            )

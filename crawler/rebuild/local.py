@@ -1,0 +1,318 @@
+"""Rebuild records from WARCs, offline: the crawl's documents, linked as the crawl linked them.
+
+A streaming rebuild: the driver (this process) holds an index and a bounded window, never
+the archive's bodies.
+
+1. **Index**, in worker processes, one WARC file per task: :func:`archive.reader.scan` lists
+   every response and revisit (file + offset, no body kept); each HTML page is read once
+   for its title, and a report page's attachment links are kept (the same discovery functions
+   as the spider). Revisits resolve to their originals; the latest capture of a URL wins.
+2. **Plan**, in the driver: documents are grouped as the crawl grouped them (a report page
+   with its attachments; a PDF/DOCX that no report page links is a group of its own) into a
+   list of small references (file, offset, URL, group, role).
+3. **Parse**: references go to :class:`crawler.core.workers.ParsePool` a bounded window at a
+   time; each worker reads its own body from the WARC by offset and runs
+   :func:`crawler.core.report.try_process` (the crawl's parser call) under a time and a memory
+   limit. The driver merges each group as soon as it and the groups before it are parsed
+   (:func:`crawler.core.merge.merge_group`) and stores it in batched transactions, as the crawl
+   pipeline does. So a rebuild of a crawl's own WARCs gives the crawl's records: same ids,
+   same fields.
+
+Failure boundaries: a record (malformed target URI, a page that will not read), a
+document (unreadable body, a parse that fails, times out, runs out of memory or kills
+its worker) and a group (the store refusing it) each fail alone, counted and listed
+with a reason; the rest is stored. An interrupted rebuild keeps what it committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from archive.reader import ArchiveReadError, Capture, ReadProblem, latest_captures, load, scan, warc_files
+from crawler.core.extract.encoding import decode
+from crawler.core.merge import merge_group
+from crawler.core.report import try_process
+from crawler.core.resource import FetchedResource
+from crawler.core.workers import Limits, Outcome, ParseFunction, ParsePool
+from crawler.crawl import discovery
+from crawler.registry.regions import Region, region_of_url
+from crawler.store.corpus import apply_corpus_checks
+from crawler.store.database import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RebuildSummary:
+    warc_files: int = 0
+    captures: int = 0
+    documents: int = 0
+    groups: int = 0
+    parsed: int = 0
+    not_reports: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)  # url, error, reason
+    reports: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0  # wall-clock time of the whole rebuild
+    driver_seconds: float = 0.0  # CPU time of the driver process: the serial part
+
+    def fail(self, url: str, error: str, reason: str) -> None:
+        self.failures.append({"url": url, "error": error, "reason": reason})
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """An HTML capture's title, and its attachment links and table pictures when the title names a report."""
+
+    title: str
+    links: tuple[tuple[str, str], ...]
+    pictures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedDocument:
+    """What a worker needs to read one document's body from the WARC itself."""
+
+    group: str
+    role: str
+    capture: Capture
+
+
+def _index_file(path: Path) -> tuple[list[Capture], dict[str, _Page], list[ReadProblem]]:
+    """In a worker: one WARC file's captures, its HTML pages' titles (and report pages' attachment links)."""
+    pages: dict[str, _Page] = {}
+
+    def on_html(capture: Capture, body: bytes) -> None:
+        text, _ = decode(body, capture.content_type)
+        try:
+            root = lxml.html.document_fromstring(text) if text.strip() else None
+        except (etree.ParserError, ValueError):
+            root = None
+        if root is None:
+            pages[capture.record_id] = _Page("", ())
+            return
+        title = discovery.page_title(root)
+        links: tuple[tuple[str, str], ...] = ()
+        pictures: tuple[str, ...] = ()
+        if discovery.is_report_title(title):
+            _drop_unresolvable_links(root, capture.url)
+            links = tuple((u, t) for u, t in discovery.page_links(root, capture.url) if discovery.is_attachment(u, t))
+            pictures = tuple(discovery.page_pictures(root, capture.url))  # the spider's rule, so the same group
+        pages[capture.record_id] = _Page(title, links, pictures)
+
+    problems: list[ReadProblem] = []
+    captures = scan([path], on_html, problems)
+    return captures, pages, problems
+
+
+def _index(files: list[Path], workers: int) -> tuple[list[Capture], dict[str, _Page], list[ReadProblem]]:
+    """Every file indexed, in ``workers`` processes when there are several files (else here)."""
+    captures: list[Capture] = []
+    pages: dict[str, _Page] = {}
+    problems: list[ReadProblem] = []
+    if workers <= 1 or len(files) <= 1:
+        results: Iterable[tuple[list[Capture], dict[str, _Page], list[ReadProblem]]] = map(_index_file, files)
+        for c, p, r in results:
+            captures += c
+            pages.update(p)
+            problems += r
+        return captures, pages, problems
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+        for c, p, r in pool.map(_index_file, files):  # in file order: the plan does not depend on timing
+            captures += c
+            pages.update(p)
+            problems += r
+    return captures, pages, problems
+
+
+def plan(paths: Iterable[Path], workers: int = 1) -> tuple[dict[str, list[tuple[str, Capture]]], RebuildSummary]:
+    """Group → [(role, capture)] for every report document in the WARCs."""
+    summary = RebuildSummary()
+    files = warc_files(paths)
+    summary.warc_files = len(files)
+    captures, pages, problems = _index(files, workers)
+    for problem in problems:
+        summary.fail(problem.where, problem.error, problem.reason)
+    summary.captures = len(captures)
+    latest = latest_captures(captures)
+    html_urls = {c.url for c in captures if "html" in c.content_type}
+    del captures
+    groups: dict[str, list[tuple[str, Capture]]] = {}
+    grouped: set[str] = set()
+    for url, capture in sorted(latest.items()):
+        page = pages.get(capture.record_id)
+        if page is None or not discovery.is_report_title(page.title):
+            continue
+        members = [("page", capture)]
+        for link, text in page.links:
+            if link in latest and link != url and discovery.is_attachment(link, text):
+                members.append(("attachment", latest[link]))
+        linked = {u for _, u in page.links}
+        for link in page.pictures:
+            if link in latest and link != url and link not in linked:
+                members.append(("image", latest[link]))
+        groups[url] = members
+        grouped.update(u.url for _, u in members)
+    for url, capture in sorted(latest.items()):
+        if url in grouped or url in html_urls or not _is_document(capture):
+            continue
+        groups[url] = [("page", capture)]  # a report file linked straight from a list
+    summary.groups = len(groups)
+    summary.documents = sum(len(m) for m in groups.values())
+    return groups, summary
+
+
+def _drop_unresolvable_links(root: Any, base: str) -> None:
+    """A link no URL parser accepts (``http://[::1/x``) would end the page's link list: drop it alone."""
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href:
+            try:
+                urljoin(base, href)
+            except ValueError:
+                del a.attrib["href"]
+
+
+def _is_document(capture: Capture) -> bool:
+    ct = capture.content_type
+    if any(t in ct for t in ("pdf", "word", "officedocument", "octet-stream", "msword", "wps")):
+        return True
+    return discovery.is_attachment(capture.url)
+
+
+def capture_columns(document: ArchivedDocument) -> dict[str, Any]:
+    """The stored columns of an archived document that its WARC record alone gives."""
+    c = document.capture
+    return {
+        "url": c.url, "group_key": document.group, "role": document.role, "status": c.status, "fetched_at": c.date,
+        "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id,
+    }  # fmt: skip
+
+
+def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Outcome, dict[str, Any]]:
+    """In a worker: read the body by its offset, parse it; the outcome and the document's stored columns."""
+    c = document.capture
+    columns: dict[str, Any] = {
+        **capture_columns(document), "sha256": None, "content_type": None, "etag": None, "last_modified": None,
+    }  # fmt: skip
+    try:
+        loaded = load(c)
+    except ArchiveReadError as exc:
+        return ("failed", None, str(exc), exc.reason), columns
+    columns.update(
+        sha256=hashlib.sha256(loaded.body).hexdigest(), content_type=loaded.headers.get("content-type"),
+        etag=loaded.headers.get("etag"), last_modified=loaded.headers.get("last-modified"),
+    )  # fmt: skip
+    resource = FetchedResource(
+        body=loaded.body, url=c.url, content_type=loaded.headers.get("content-type"), headers=loaded.headers,
+        fetched_at=c.date, page_url=document.group, warc={"file": c.file.name, "offset": c.offset, "record_id": c.record_id},
+    )  # fmt: skip
+    return parse(resource), columns
+
+
+def rebuild(
+    paths: Iterable[Path], store: Store, regions: list[Region], workers: int = 1,
+    progress: Callable[[int, int], None] | None = None, limits: Limits | None = None, parse: ParseFunction = try_process,
+) -> RebuildSummary:  # fmt: skip
+    """Re-parse every report in the WARCs into ``store``; per-record, per-document and per-group failures are counted, not raised.
+
+    ``parse`` is what each worker runs on a document (tests pass a misbehaving one).
+    """
+    started, cpu_started = time.perf_counter(), time.process_time()
+    groups, summary = plan(paths, workers)
+    order = sorted(groups)  # the store sees groups in one order, whatever order the workers finish in
+    jobs = [ArchivedDocument(group, role, capture) for group in order for role, capture in groups.pop(group)]
+    total = len(jobs)
+    known = store.report_ids()
+    left: dict[str, int] = {}
+    for job in jobs:
+        left[job.group] = left.get(job.group, 0) + 1
+    results: dict[str, list[dict[str, Any]]] = {}
+    stored = 0  # groups of ``order`` stored so far
+    done = 0
+
+    def finished(group: str, doc: dict[str, Any] | None) -> None:
+        nonlocal done, stored
+        done += 1
+        left[group] -= 1
+        if doc is not None:
+            results.setdefault(group, []).append(doc)
+        if progress:
+            progress(done, total)
+        while stored < len(order) and left[order[stored]] == 0:
+            _store_group(order[stored], results.pop(order[stored], []), store, regions, summary)
+            stored += 1
+
+    pool = ParsePool(max(1, workers), limits, functools.partial(parse_archived, parse))
+    window = 4 * pool.workers + 2  # references only: a worker reads its body when it starts on it
+    in_flight: dict[Future[Any], ArchivedDocument] = {}
+    try:
+        with store.batch():
+            queue = iter(jobs)
+            exhausted = False
+            while True:
+                while not exhausted and len(in_flight) < window:
+                    upcoming = next(queue, None)
+                    if upcoming is None:
+                        exhausted = True
+                        break
+                    in_flight[pool.submit(upcoming)] = upcoming
+                if not in_flight:
+                    break
+                ready, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    job = in_flight.pop(future)
+                    finished(job.group, _document(job, future.result(), summary))
+    finally:
+        pool.terminate()
+    now = store.report_ids()
+    summary.reports = {"new": len(now - known), "already stored": len(now & known)}
+    apply_corpus_checks(store)
+    summary.seconds = time.perf_counter() - started
+    summary.driver_seconds = time.process_time() - cpu_started
+    return summary
+
+
+def _document(job: ArchivedDocument, result: Any, summary: RebuildSummary) -> dict[str, Any]:
+    """The stored columns of a document from what its worker returned (or the pool's failure outcome)."""
+    if len(result) == 2:
+        (outcome, record, error, reason), columns = result
+    else:  # the pool's own outcome: timeout, memory, a dead worker, interrupted
+        outcome, record, error, reason = result
+        columns = capture_columns(job)
+    if outcome == "parsed":
+        summary.parsed += 1
+    elif outcome == "not_report":
+        summary.not_reports += 1
+    else:
+        summary.fail(job.capture.url, error or "", reason or "parse/failed")
+    return {**columns, "outcome": outcome, "error": error, "record": record}
+
+
+def _store_group(group: str, docs: list[dict[str, Any]], store: Store, regions: list[Region], summary: RebuildSummary) -> None:
+    """Documents, then the merged report; a group the store refuses is listed and the rest go on."""
+    try:
+        for doc in docs:
+            values = {k: v for k, v in doc.items() if k not in {"url", "warc_file", "warc_offset", "warc_record_id"}}
+            warc = {"file": doc["warc_file"], "offset": doc["warc_offset"], "record_id": doc["warc_record_id"]}
+            store.save_document(str(doc["url"]), warc=warc, **values)
+        region = region_of_url(regions, group)
+        merged = merge_group(docs, group, region)
+        if merged is not None:
+            store.put_report(group, merged, region_path=region.path if region else None)
+    except Exception as exc:
+        logger.debug("storing %s failed", group, exc_info=exc)
+        summary.fail(group, f"not stored: {type(exc).__name__}: {exc}"[:500], "store/failed")
