@@ -46,7 +46,7 @@ def test_parse_bad_input_is_a_report_error(tmp_path):
 
 def test_the_package_exports_the_api():
     assert set(crawler.__all__) >= {"parse", "open_store", "Record", "ReportStore"}
-    assert crawler.core.parse is parse
+    assert crawler.parse is parse
     with pytest.raises(AttributeError):
         crawler.no_such_name  # noqa: B018
 
