@@ -148,6 +148,16 @@ def test_next_links(text: str, nxt: bool) -> None:
     assert discovery.is_next_link(text) is nxt
 
 
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [("下一页", True), ("2", True), ("[3]", True), ("第4页", True), ("尾页", True), ("末页", True), ("首页", True),
+     ("上一页", True), ("2022年政府信息公开工作年度报告", False), ("更多>>", False), ("共5页", False)],
+)  # fmt: skip
+def test_pager_links(text: str, page: bool) -> None:
+    """The pager's links; the spider takes them as pagination only inside the list's own folder."""
+    assert discovery.is_page_link(text) is page
+
+
 # TRS/WCM list footers, as the templates print them
 TRS_CLASSIC = """<div class="page"><script>
 var currentPage = 0;//所在页从0开始

@@ -101,6 +101,14 @@ def is_next_link(text: str) -> bool:
 # two template forms: createPageHTML(count, current, "index", "html") with pages index_1 … index_{count-1};
 # createPageHTML('page_div', count, current, 'list', 'shtml', records) with pages list_2 … list_{count}
 _CONTAINER_FIRST = re.compile(r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*['\"]?(\d+)")
+_PAGE_WORDS = re.compile(r"(?:首页|尾页|末页|最后一页|上一页|上页|前一页|第?\d{1,4}页?|\[\d{1,4}\])")
+
+
+def is_page_link(text: str) -> bool:
+    """A pager's other links ("1 2 3 … 尾页"): pages of the same list, like its next link."""
+    return is_next_link(text) or _PAGE_WORDS.fullmatch(normalize_text(text).strip()) is not None
+
+
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)|createPageHTML\(\s*['\"]?(\d+)")
 _PAGE_NAME = re.compile(r"createPageHTML\([^)]*?['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]\s*(?:,\s*\d+\s*)?\)")
 
@@ -206,9 +214,11 @@ def checked_links(root: Any, base_url: str, skip: Container[str] = ()) -> Iterat
         if error is None and url in skip:
             continue
         text = " ".join(a.text_content().split())
-        title = a.get("title") or ""
-        if len(title) > len(text):
-            text = title  # lists truncate long titles ("…2022年政府信息…")
+        title = " ".join((a.get("title") or "").split())
+        # lists truncate long titles ("…2022年政府信息…"), the ellipsis often taking the place of the cut text
+        stem = text.rstrip("…. ")
+        if len(title) > len(text) or (stem != text and stem and title.startswith(stem)):
+            text = title
         yield url, text, error
 
 
