@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import signals as archive_signals
 from archive.extension import ArchiveConfig, ArchiveConfigError, WarcArchiveExtension
 from crawler.core.errors import ReportError
+from crawler.store.database import Prior
 
 PAGE_URL = "http://www.zp.gov.cn/bm/zfb/zfxxgknb/202201/t20220128_1870138.htm"
 PAGE = "<html><head><title>漳平市财政局2021年政府信息公开工作年度报告</title></head><body><p>一、总体情况</p></body></html>"
@@ -34,7 +35,14 @@ class PortalSpider(Spider):
 
 
 def _crawler(tmp_path: Path, **settings: Any) -> Any:
-    base = {"LOGSTATS_INTERVAL": 0, "TELNETCONSOLE_ENABLED": False, "ARCHIVE_ENABLED": True, "ARCHIVE_DIR": str(tmp_path / "warc"), "ARCHIVE_GZIP": True, "USER_AGENT": "govreports-test"}
+    base = {
+        "LOGSTATS_INTERVAL": 0,
+        "TELNETCONSOLE_ENABLED": False,
+        "ARCHIVE_ENABLED": True,
+        "ARCHIVE_DIR": str(tmp_path / "warc"),
+        "ARCHIVE_GZIP": True,
+        "USER_AGENT": "govreports-test",
+    }
     crawler = get_crawler(PortalSpider, {**base, **settings})
     crawler.spider = crawler._create_spider()
     return crawler
@@ -100,11 +108,11 @@ def test_a_304_becomes_a_revisit_of_the_archived_original(tmp_path: Path) -> Non
     ext = build_from_crawler(WarcArchiveExtension, crawler)  # kept: signals hold their receivers weakly
     crawler.signals.send_catch_log(signals.spider_opened, spider=crawler.spider)
 
-    class Prior:  # what ConditionalRequestMiddleware puts in meta["prior"]
-        warc = {"file": "govreports-20230101000000-00000-host.warc.gz", "offset": 512, "record_id": "<urn:uuid:1234>"}
-        fetched_at = "2023-01-01T00:00:00Z"
-
-    request = Request(PAGE_URL, headers={"If-None-Match": '"61f3-5d6"'}, meta={"conditional": True, "prior": Prior()})
+    # what ConditionalRequestMiddleware puts in meta["prior"]
+    prior = Prior(status=200, etag='"61f3-5d6"', last_modified=None, sha256="ab" * 32, outcome="parsed", error=None,
+                  fetched_at="2023-01-01T00:00:00Z", warc_file="govreports-20230101000000-00000-host.warc.gz",
+                  warc_offset=512, warc_record_id="<urn:uuid:1234>")  # fmt: skip
+    request = Request(PAGE_URL, headers={"If-None-Match": '"61f3-5d6"'}, meta={"conditional": True, "prior": prior})
     response = Response(PAGE_URL, status=304, headers={"ETag": '"61f3-5d6"'}, request=request)
     crawler.signals.send_catch_log(signals.response_downloaded, response=response, request=request, spider=crawler.spider)
     crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider, reason="finished")
@@ -140,7 +148,11 @@ def test_failures_browser_fetches_and_rendered_pages(tmp_path: Path) -> None:
     assert by_type["resource"]["uri"] == PAGE_URL and by_type["resource"]["raw"] == PAGE.encode()
     assert rendered_request.meta["warc_dom"]["record_id"] == by_type["resource"]["id"]
     assert "warc" not in rendered_request.meta
-    assert [crawler.stats.get_value(f"archive/{k}") for k in ("error_records", "browser_records", "resource_records")] == [1, 1, 1]
+    assert [crawler.stats.get_value(f"archive/{k}") for k in ("error_records", "browser_records", "resource_records")] == [
+        1,
+        1,
+        1,
+    ]
     assert ext.writer is not None
 
 

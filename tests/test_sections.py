@@ -126,7 +126,12 @@ def test_table_rows_keep_their_numerals_without_becoming_parts() -> None:
 
 def test_tables_numbered_again_after_the_last_part() -> None:
     """Shanghai 科委 2024: 一 … 六 for the prose, then 一/二/三 again for the appended tables."""
-    paragraphs = [*STANDARD_2021[1:], "一、主动公开政府信息情况", "二、收到和处理政府信息公开申请情况", "三、政府信息公开行政复议、行政诉讼情况"]
+    paragraphs = [
+        *STANDARD_2021[1:],
+        "一、主动公开政府信息情况",
+        "二、收到和处理政府信息公开申请情况",
+        "三、政府信息公开行政复议、行政诉讼情况",
+    ]
     sections = split_sections(paragraphs)
     assert [s["number"] for s in sections] == ["一", "二", "三", "四", "五", "六"]
     assert sections[5]["text"].endswith("三、政府信息公开行政复议、行政诉讼情况")

@@ -28,7 +28,9 @@ from archive.reader import (
 BASE = "http://www.nantong.gov.cn/ntsrmzf/zfxxgknb/"
 PAGE = BASE + "202301/t20230118_1.html"
 PDF = BASE + "202301/P020230118.pdf"
-HTML = "<html><head><meta charset='utf-8'><title>南通市2022年政府信息公开工作年度报告</title></head><body>一、总体情况</body></html>"
+HTML = (
+    "<html><head><meta charset='utf-8'><title>南通市2022年政府信息公开工作年度报告</title></head><body>一、总体情况</body></html>"
+)
 
 
 class Warc:
@@ -65,7 +67,9 @@ class Warc:
 
     def request(self, name: str, url: str) -> str:
         http = StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "www.nantong.gov.cn")], is_http_request=True)
-        return self._write(name, self.writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0, http_headers=http))
+        return self._write(
+            name, self.writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0, http_headers=http)
+        )
 
     def save(self) -> Path:
         self.path.write_bytes(self.buf.getvalue())
@@ -216,7 +220,7 @@ def test_a_page_callback_that_fails_costs_that_page_only(tmp_path: Path) -> None
 
 def test_not_a_warc_and_missing_paths(tmp_path: Path) -> None:
     fake = tmp_path / "report.warc.gz"  # an error page saved under a WARC's name
-    fake.write_bytes("<html><body><h1>404 Not Found</h1></body></html>\n".encode())
+    fake.write_bytes(b"<html><body><h1>404 Not Found</h1></body></html>\n")
     problems: list = []
     assert scan([fake], problems=problems) == []
     assert [p.reason for p in problems] == ["archive/unreadable"]
