@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import http
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 from archive import signals as archive_signals
 from archive.cdxj import add_to_index, write_index
 from archive.writer import RollingWarcWriter, warc_date
+from crawler.core.errors import ReportError
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -35,6 +37,15 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+
+
+_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class ArchiveConfigError(ReportError):
+    """An ARCHIVE_* setting that cannot be used."""
+
+    reason = "options/invalid"
 
 
 @dataclass(frozen=True)
@@ -46,15 +57,27 @@ class ArchiveConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ArchiveConfig:
+        """The archive's settings, checked: a bad value is an ArchiveConfigError naming the setting."""
         directory = settings.get("ARCHIVE_DIR")
         if not directory:
             raise NotConfigured("ARCHIVE_DIR must be set to a folder for the WARC files")
-        return cls(
-            directory=Path(directory),
-            max_size=settings.getint("ARCHIVE_MAX_SIZE", 100 * 2**20),
-            gzip=settings.getbool("ARCHIVE_GZIP", True),
-            prefix=settings.get("ARCHIVE_PREFIX", "govreports"),
-        )
+        try:
+            max_size = settings.getint("ARCHIVE_MAX_SIZE", 100 * 2**20)
+        except (TypeError, ValueError):
+            raise ArchiveConfigError(
+                f"ARCHIVE_MAX_SIZE must be a whole number of bytes, not {settings.get('ARCHIVE_MAX_SIZE')!r}"
+            ) from None
+        if max_size <= 0:
+            raise ArchiveConfigError(f"ARCHIVE_MAX_SIZE must be a positive number of bytes, not {max_size}")
+        try:
+            gzip = settings.getbool("ARCHIVE_GZIP", True)
+        except ValueError:
+            raise ArchiveConfigError(f"ARCHIVE_GZIP must be true or false, not {settings.get('ARCHIVE_GZIP')!r}") from None
+        prefix = str(settings.get("ARCHIVE_PREFIX") or "govreports")
+        # the prefix starts every file name: a path separator would write outside ARCHIVE_DIR
+        if not _PREFIX.fullmatch(prefix):
+            raise ArchiveConfigError(f"ARCHIVE_PREFIX must be letters, digits, '.', '_' or '-', not {prefix!r}")
+        return cls(directory=Path(directory), max_size=max_size, gzip=gzip, prefix=prefix)
 
 
 def _headers(headers: Any) -> list[tuple[str, str]]:

@@ -8,7 +8,8 @@ every response and revisit of some WARC files without keeping bodies, and
 Given a ``problems`` list, :func:`scan` makes each record its own failure boundary: a
 record it cannot use (a malformed target URI, a body that will not decode, a callback
 that fails on it) is noted there with its reason and skipped, and a file that breaks
-off (truncated, not a WARC) keeps the records read before the break.
+off (truncated, not a WARC) keeps the records read before the break; the record the break
+cuts is noted (``archive/truncated``), never taken as whole.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class ReadProblem:
 
     where: str  # the record's target URI, or file@offset
     error: str
-    reason: str  # archive/unreadable (a file), archive/bad-uri, archive/record
+    reason: str  # archive/unreadable (a file), archive/bad-uri, archive/truncated, archive/record
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,14 @@ def read_response(warc_dir: Path, file: str, offset: int) -> ArchivedResponse:
                 if record.rec_type != "response" or record.http_headers is None:
                     raise ArchiveReadError(f"{file}@{offset} is a {record.rec_type} record, not a response")
                 status = int(record.http_headers.get_statuscode())
+                body = record.raw_stream.read()
+                if _missing(record):
+                    raise ArchiveReadError(f"{file}@{offset} is cut off: {_missing(record)} bytes of its block missing")
                 return ArchivedResponse(
                     url=record.rec_headers.get_header("WARC-Target-URI"),
                     status=status,
                     headers=list(record.http_headers.headers),
-                    body=record.raw_stream.read(),
+                    body=body,
                     date=record.rec_headers.get_header("WARC-Date"),
                     record_id=record.rec_headers.get_header("WARC-Record-ID"),
                 )
@@ -119,32 +123,68 @@ def scan(
             with path.open("rb") as fh:
                 it = ArchiveIterator(fh)
                 for record in it:
-                    if record.rec_type not in {"response", "revisit"} or record.http_headers is None:
+                    if record.rec_type not in {"response", "revisit"}:
                         continue
                     where = f"{path.name}@{it.offset}"
+                    if record.http_headers is None:
+                        # warcio parses HTTP only under an http(s) URI: a relative one would vanish unnoticed
+                        # (dns: and other schemes are not web captures and are left alone)
+                        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                        if not urlsplit(url).scheme:
+                            _note(
+                                problems,
+                                ReadProblem(where, f"malformed WARC-Target-URI {url!r}: not an absolute URL", "archive/bad-uri"),
+                            )
+                        continue
                     try:
                         capture = _capture(record, path, it.offset)
                     except ValueError as exc:
                         _note(problems, ReadProblem(where, str(exc), "archive/bad-uri"))
                         continue
-                    captures.append(capture)
-                    if (
+                    html = (
                         on_html is not None
                         and capture.kind == "response"
                         and capture.status == 200
                         and "html" in capture.content_type
-                    ):
+                    )
+                    body: bytes | None = None
+                    error: Exception | None = None
+                    if html:
                         try:
-                            on_html(capture, record.content_stream().read())
-                        except Exception as exc:  # one page: the rest of the file is still read
-                            logger.debug("%s (%s) failed", capture.url, where, exc_info=exc)
-                            _note(
-                                problems,
-                                ReadProblem(capture.url, f"page not read: {type(exc).__name__}: {exc}", "archive/record"),
-                            )
+                            body = record.content_stream().read()
+                        except Exception as exc:  # noqa: BLE001 - one page: the rest of the file is still read
+                            error = exc
+                    it.read_to_end(record)
+                    missing = _missing(record)
+                    if missing:
+                        # a record cut off (a torn file's last one): its bytes are not what was fetched
+                        _note(
+                            problems,
+                            ReadProblem(where, f"record cut off: {missing} bytes of its block missing", "archive/truncated"),
+                        )
+                        continue
+                    captures.append(capture)
+                    if not html:
+                        continue
+                    try:
+                        if error is not None:
+                            raise error
+                        assert on_html is not None and body is not None
+                        on_html(capture, body)
+                    except Exception as exc:  # one page: the rest of the file is still read
+                        logger.debug("%s (%s) failed", capture.url, where, exc_info=exc)
+                        _note(
+                            problems,
+                            ReadProblem(capture.url, f"page not read: {type(exc).__name__}: {exc}", "archive/record"),
+                        )
         except _READ_ERRORS as exc:
             _note(problems, ReadProblem(path.name, f"cannot read {path.name}: {exc}", "archive/unreadable"))
     return captures
+
+
+def _missing(record: Any) -> int:
+    """Bytes of a record's block its file ends before (0 for a whole record), once the block was read."""
+    return max(0, int(getattr(record.raw_stream, "limit", 0) or 0))
 
 
 def _note(problems: list[ReadProblem] | None, problem: ReadProblem) -> None:
@@ -199,9 +239,13 @@ def load(capture: Capture) -> LoadedResponse:
             headers: dict[str, str] = {}
             for name, value in record.http_headers.headers:
                 headers.setdefault(name.lower(), value)
-            return LoadedResponse(capture=capture, headers=headers, body=record.content_stream().read())
+            body = record.content_stream().read()
+            missing = _missing(record)
     except (*_READ_ERRORS, StopIteration) as exc:
         raise ArchiveReadError(f"cannot read {capture.file.name}@{capture.offset}: {exc}") from exc
+    if missing:
+        raise ArchiveReadError(f"{capture.file.name}@{capture.offset} is cut off: {missing} bytes of its block missing")
+    return LoadedResponse(capture=capture, headers=headers, body=body)
 
 
 def latest_captures(captures: list[Capture]) -> dict[str, Capture]:

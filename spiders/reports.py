@@ -248,9 +248,10 @@ class ReportsSpider(scrapy.Spider):
     def _from_link(self, base: str, url: str, text: str) -> Iterator[Request]:
         if url in self._requested:
             return  # the nav and footer repeat on every page: ask Scrapy's dupefilter only once per URL
-        if discovery.is_next_link(text) and discovery.same_column(base, url):
+        if discovery.is_page_link(text) and discovery.same_column(base, url):
             if self._scoped(url, "list"):
-                yield self._list_request(url, pagination=True)  # the list's own next page: no hop deeper
+                # the list's own pages (下一页, 2, 3 … 尾页): no hop deeper, and the stale-list guard counts them
+                yield self._list_request(url, pagination=True)
         elif discovery.is_report_title(text):
             if not self._scoped(url, "report"):
                 return

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -155,8 +156,21 @@ def archived_200(archive: dict, url: str) -> dict[str, str]:
     return entries[-1]
 
 
-def test_pywb_is_the_pinned_release(archive):
-    assert archive["version"] == "pywb 2.10.0"
+@pytest.mark.parametrize("coll", COLLECTIONS)
+def test_pywb_lists_the_crawls_captures(archive, coll):
+    """pywb's CDX API, over the crawl's own index.cdxj and over its own indexing of the WARCs,
+    lists each report page's and attachment's captures as the crawl recorded them."""
+    expected = archive["expected"]
+    urls = [r["page_url"] for r in report_pages(expected)] + list(expected["attachment_urls"])
+    ours = captures(archive["data"])
+    for url in urls:
+        status, _, body = fetch(f"{archive['base']}/{coll}/cdx?url={urllib.parse.quote(url, safe=':/')}&output=json")
+        assert status == 200, (url, status)
+        listed = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+        assert [(e["timestamp"], e["status"], e["mime"]) for e in listed] == [
+            (e["timestamp"], e["status"], e["mime"]) for e in ours[url]
+        ], url
+        assert all(e["url"] == url for e in listed)
 
 
 @pytest.mark.parametrize("coll", COLLECTIONS)

@@ -141,6 +141,7 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     args.data_dir.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(args, **overrides)
     _check_parse_function(settings)
+    _check_archive(settings)
     # crash safety: a killed run of the same command is resumed from its WARCs (crawler/crawl/jobdir.py)
     target = {"region": region, "start_url": start_url or getattr(args, "start_url", None), "since": args.since,
               "registry": str(args.registry) if args.registry else None}  # fmt: skip
@@ -192,6 +193,14 @@ def _frontier_status(args: argparse.Namespace) -> int:
 
     print(format_status(crawls(connect(args.frontier))))
     return 0
+
+
+def _check_archive(settings: Settings) -> None:
+    """ARCHIVE_* are read when the extension starts, where a bad value would end the crawl with a traceback."""
+    from archive.extension import ArchiveConfig
+
+    if settings.getbool("ARCHIVE_ENABLED"):
+        ArchiveConfig.from_settings(settings)  # ArchiveConfigError is a ReportError: one line, exit status 2
 
 
 def _check_parse_function(settings: Settings) -> None:

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Container, Iterator
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from w3lib.url import safe_url_string
 
@@ -24,9 +24,10 @@ _REPORT_TITLE = re.compile(
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # a cheap first look, before normalising: a report title names 公开 (or 公開) or 年报 (年報)
 _MAYBE_REPORT = re.compile(r"公[开開]|年[报報]")
-# look-alikes that mention the report but are not one
+# look-alikes that mention the report but are not one (一图读懂/图解: an infographic of the report beside it)
 _DECOY = re.compile(
     r"工作要点|法治政府|依法行政|通知|编制|发布工作|报送|关于做好|关于开展|关于印发|考核|测评|检查|培训|会议|解读|督查|评估|指南|目录|制度|规定|办法|意见|方案"
+    r"|图解|一图(?:读懂|看懂|了解|速览)"
 )
 # columns (list pages) that lead to reports
 _COLUMN_WORDS = re.compile(
@@ -80,8 +81,16 @@ def is_column_link(text: str, url: str) -> bool:
 
 
 def is_attachment(url: str, text: str = "") -> bool:
-    path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXT) or normalize_text(text).lower().endswith(ATTACHMENT_EXT)
+    """A document file: by the URL's path, a query parameter naming the file, or the link's text.
+
+    Download servlets name the file in the query (Hanweb ``/module/download/downfile.jsp?classid=0&filename=….pdf``).
+    """
+    parts = urlsplit(url)
+    if parts.path.lower().endswith(ATTACHMENT_EXT):
+        return True
+    if parts.query and any(v.strip().lower().endswith(ATTACHMENT_EXT) for _, v in parse_qsl(parts.query)):
+        return True
+    return normalize_text(text).lower().endswith(ATTACHMENT_EXT)
 
 
 def is_next_link(text: str) -> bool:
@@ -89,8 +98,19 @@ def is_next_link(text: str) -> bool:
     return t in _NEXT_WORDS or t.startswith(("下一页", "下页"))
 
 
+# two template forms: createPageHTML(count, current, "index", "html") with pages index_1 … index_{count-1};
+# createPageHTML('page_div', count, current, 'list', 'shtml', records) with pages list_2 … list_{count}
+_CONTAINER_FIRST = re.compile(r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*['\"]?(\d+)")
+_PAGE_WORDS = re.compile(r"(?:首页|尾页|末页|最后一页|上一页|上页|前一页|第?\d{1,4}页?|\[\d{1,4}\])")
+
+
+def is_page_link(text: str) -> bool:
+    """A pager's other links ("1 2 3 … 尾页"): pages of the same list, like its next link."""
+    return is_next_link(text) or _PAGE_WORDS.fullmatch(normalize_text(text).strip()) is not None
+
+
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)|createPageHTML\(\s*['\"]?(\d+)")
-_PAGE_NAME = re.compile(r"createPageHTML\([^)]*?['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
+_PAGE_NAME = re.compile(r"createPageHTML\([^)]*?['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]\s*(?:,\s*\d+\s*)?\)")
 
 
 def trs_pages(page_url: str, html: str) -> list[str]:
@@ -103,12 +123,13 @@ def trs_pages(page_url: str, html: str) -> list[str]:
     if found is None:
         return []
     count, name, ext = found
-    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, 5000))]
+    first = 2 if _CONTAINER_FIRST.search(html) else 1  # the container form counts its pages from 1
+    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(first, min(count, 5000) + first - 1)]
 
 
 def trs_pagination(html: str) -> tuple[int, str, str] | None:
     """(page count, file name, extension) from a TRS list's script, or None."""
-    counts = [int(a or b) for a, b in _COUNT_PAGE.findall(html)]
+    counts = [int(a or b) for a, b in _COUNT_PAGE.findall(html)] + [int(n) for n in _CONTAINER_FIRST.findall(html)]
     if not counts:
         return None
     m = _PAGE_NAME.search(html)
@@ -193,9 +214,11 @@ def checked_links(root: Any, base_url: str, skip: Container[str] = ()) -> Iterat
         if error is None and url in skip:
             continue
         text = " ".join(a.text_content().split())
-        title = a.get("title") or ""
-        if len(title) > len(text):
-            text = title  # lists truncate long titles ("…2022年政府信息…")
+        title = " ".join((a.get("title") or "").split())
+        # lists truncate long titles ("…2022年政府信息…"), the ellipsis often taking the place of the cut text
+        stem = text.rstrip("…. ")
+        if len(title) > len(text) or (stem != text and stem and title.startswith(stem)):
+            text = title
         yield url, text, error
 
 

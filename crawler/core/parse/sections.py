@@ -25,6 +25,11 @@ _HEADING = re.compile(
 )
 
 
+# table 三's row labels keep their numerals (一、本年新收… 四、结转下年度继续办理); a PDF whose table came
+# out as text lines gives them a line each, and "四、结转下年度继续办理" must not take part 四's place
+_TABLE_ROW = re.compile(r"^(?:本年新收|上年结转|本年度办理结果|结转下年度)")
+
+
 def numeral_value(text: str) -> int:
     return chinese_number(text) or 0
 
@@ -58,8 +63,8 @@ def split_sections(paragraphs: list[str]) -> list[dict[str, str]]:
 
 
 def _looks_like_heading(rest: str) -> bool:
-    if run_together(rest) is not None:
-        return False  # a table row flattened with its numbers ("四、结转下年度继续办理61111111")
+    if run_together(rest) is not None or _TABLE_ROW.match(rest):
+        return False  # a table row, flattened with its numbers ("四、结转下年度继续办理61111111") or not
     head, _ = _split_heading(rest)
     return 2 <= len(head) <= 40 and not head.endswith(("，", ","))
 
