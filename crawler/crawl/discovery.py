@@ -19,7 +19,8 @@ from crawler.core.normalize import normalize_text
 
 # what a report title is lives below the crawl and the parser (crawler/core/titles.py); the spider
 # asks for it here, with the rest of what discovery decides
-from crawler.core.titles import is_report_title, report_year  # noqa: F401 - re-exported
+from crawler.core.titles import is_report_title as is_report_title  # noqa: PLC0414 - re-exported
+from crawler.core.titles import report_year as report_year  # noqa: PLC0414 - re-exported
 
 # columns (list pages) that lead to reports
 _COLUMN_WORDS = re.compile(

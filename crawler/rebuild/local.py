@@ -46,6 +46,7 @@ from crawler.core.extract.encoding import decode
 from crawler.core.merge import merge_group
 from crawler.core.report import try_process
 from crawler.core.resource import FetchedResource
+from crawler.core.titles import is_report_title
 from crawler.core.workers import Limits, Outcome, ParseFunction, ParsePool
 from crawler.crawl import discovery
 from crawler.registry.regions import Region, region_of_url
@@ -106,7 +107,7 @@ def _index_file(path: Path) -> tuple[list[Capture], dict[str, _Page], list[ReadP
         title = discovery.page_title(root)
         links: tuple[tuple[str, str], ...] = ()
         pictures: tuple[str, ...] = ()
-        if discovery.is_report_title(title):
+        if is_report_title(title):
             _drop_unresolvable_links(root, capture.url)
             links = tuple((u, t) for u, t in discovery.page_links(root, capture.url) if discovery.is_attachment(u, t))
             pictures = tuple(discovery.page_pictures(root, capture.url))  # the spider's rule, so the same group
@@ -154,7 +155,7 @@ def plan(paths: Iterable[Path], workers: int = 1) -> tuple[dict[str, list[tuple[
     grouped: set[str] = set()
     for url, capture in sorted(latest.items()):
         page = pages.get(capture.record_id)
-        if page is None or not discovery.is_report_title(page.title):
+        if page is None or not is_report_title(page.title):
             continue
         members = [("page", capture)]
         for link, text in page.links:
