@@ -204,10 +204,16 @@ class Store:
                 return
             batch, self._batch = self._batch, None
             try:
-                batch.conn.commit()
-                self._locks.release_all(batch.conn)
+                try:
+                    batch.conn.commit()
+                except BaseException:
+                    if self._locks.held and self._locks.kind == "postgresql":
+                        batch.conn.invalidate()  # its session ends, and its advisory locks with it
+                        self._locks.held.clear()
+                    raise
+                finally:
+                    self._locks.release_all(batch.conn)
             finally:
-                self._locks.held.clear()  # a closed PostgreSQL session holds no advisory lock
                 batch.conn.close()
 
     @contextlib.contextmanager
@@ -289,7 +295,8 @@ class Store:
                 # a failed statement spoils the transaction: the batch's uncommitted writes go with it
                 batch.conn.rollback()
                 batch.writes, batch.opened = 0, time.monotonic()
-                self._locks.release_all(batch.conn)
+                with contextlib.suppress(Exception):  # what failed is the error to report, not the unlock
+                    self._locks.release_all(batch.conn)
                 raise
             batch.writes += 1
             if batch.due() and not self._steps:

@@ -117,9 +117,14 @@ class BatchLocks:
             return
         held, self.held = self.held, set()
         if self.kind == "postgresql" and conn is not None:
-            for group_key in held:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _key("group:" + group_key)})
-            conn.commit()  # the unlocks ran in a transaction of their own: end it
+            try:
+                # the batch's connection holds no other advisory session lock: all of them go
+                conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+                conn.commit()  # the unlock ran in a transaction of its own: end it
+            except Exception:
+                # a session that cannot unlock must not go back to the pool still holding the groups
+                conn.invalidate()
+                raise
         elif self.kind == "file":
             for slot in {_key(g) % _SLOTS for g in held}:
                 fcntl.lockf(self._fh(), fcntl.LOCK_UN, 1, slot)
