@@ -31,22 +31,21 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
-from crawler.core.merge import merge_group
+from crawler.core.record_types import Record, StoredDocument, WarcLocation
 from crawler.core.resource import FetchedResource
 from crawler.core.workers import Backlog, Limits, Outcome, ParsePool, interrupted
 from crawler.crawl.items import FetchedDocument, FetchFailure
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import DocumentState, Prior, shared_store
-from crawler.store.grouplock import group_lock
+from crawler.store.documents import store_documents
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -60,11 +59,11 @@ T = TypeVar("T")
 _PROVENANCE = {"sources", "fetched_at", "warc", "sha256", "url", "page_url", "pages"}
 
 
-def _content(record: dict[str, Any]) -> dict[str, Any]:
+def _content(record: Record) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _PROVENANCE}
 
 
-def _digest(record: dict[str, Any] | None) -> str | None:
+def _digest(record: Record | None) -> str | None:
     """A record's content as a hash: what a group showed before this crawl, in 64 bytes instead of ~10 KB."""
     if record is None:
         return None
@@ -93,7 +92,6 @@ class ReportPipeline:
         self.before: dict[str, str | None] = {}
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
-        self._group_lock = threading.Lock()
         settings = crawler.settings
         # every store call runs in this one thread: the batch's connection never changes threads,
         # and nothing of the store runs on the reactor thread
@@ -251,18 +249,15 @@ class ReportPipeline:
             self.failures.append({"url": item.url, "error": error, "group": item.group_key})
             logger.warning("Document %s could not be parsed: %s", item.url, error)
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
-        # save, merge and store as one step: two documents of a group finishing together
-        # must not each store a merge that misses the other
-        with self._group_lock, group_lock(self.store, item.group_key):  # other processes too (crawler/store/grouplock.py)
-            self.store.save_document(
-                item.url, group_key=item.group_key, role=item.role, status=item.status, etag=item.headers.get("etag"),
-                last_modified=item.headers.get("last-modified"), content_type=item.headers.get("content-type"),
-                fetched_at=item.fetched_at, links=item.links, sha256=sha, warc=item.warc, outcome=outcome, error=error,
-                record=record,
-            )  # fmt: skip
-            merged = merge_group(self.store.group_documents(item.group_key), item.group_key, region)
-            if merged is not None:
-                self.store.put_report(item.group_key, merged, region_path=region.path if region else None)
+        document = StoredDocument(
+            url=item.url, outcome=outcome, record=cast("Record | None", record), error=error, role=item.role, status=item.status,
+            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+            content_type=item.headers.get("content-type"), fetched_at=item.fetched_at, links=item.links, sha256=sha,
+        )  # fmt: skip
+        if item.warc:  # no WARC location this time (archiving off): keep the stored one
+            document["warc"] = cast(WarcLocation, item.warc)
+        # save, merge and put as one step under the group's lock (this thread's and other processes')
+        store_documents(self.store, item.group_key, [document], region)
 
     async def close_spider(self) -> None:
         if self._watcher is not None:

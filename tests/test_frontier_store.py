@@ -5,6 +5,11 @@ and four processes store every group, each in its own order, at the same time: t
 group by several processes, the same report from several groups. PostgreSQL (the real
 server, a fresh schema) and a shared SQLite file must both end with one row per report,
 every page's sources in it, every group mapped to it, and no writer failing.
+
+And as crawl workers store with batches (``STORE_BATCH_SIZE`` writes a commit): the documents
+of each group are spread over the writers, each stores its own a document at a time with
+``store_documents`` in big batches, and every group's report must list all of its documents
+(a merge that ran before another writer's documents were committed would drop them).
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from typing import Any
 
 import pytest
 
+from crawler.core.record_types import Record, StoredDocument
+from crawler.core.report import process, record_id
+from crawler.core.resource import FetchedResource
 from crawler.store.database import Store, database_url
+from crawler.store.documents import store_documents
 from crawler.store.grouplock import group_lock
+from tests.conftest import FIXTURES
 from tests.services import pg_schema_url
 
 REPORTS = 4
@@ -94,5 +104,68 @@ def test_concurrent_writers_store_each_report_once_with_every_source(store_url):
             assert record["url"] == max(expected)
             for page in range(PAGES_PER_REPORT):
                 assert store.report_for_group(_group(report, page))["id"] == record["id"]
+    finally:
+        store.close()
+
+
+GROUPS = 12
+DOCS_PER_GROUP = 3  # a page and two attachments, each stored by another writer
+BATCH = 5
+
+
+def _documents(parse: Record) -> dict[int, list[tuple[str, StoredDocument]]]:
+    """Writer → its (group, document) pairs: every group's documents spread over three writers."""
+    out: dict[int, list[tuple[str, StoredDocument]]] = {w: [] for w in range(WRITERS)}
+    for g in range(GROUPS):
+        group = f"http://www.example.gov.cn/zfxxgk/nb/g{g:03d}.html"
+        record: Record = {**parse, "id": record_id(parse["agency"], parse["year"], f"group-{g}")}
+        for d in range(DOCS_PER_GROUP):
+            url = group if d == 0 else group.replace(".html", f"-{d}.pdf")
+            document = StoredDocument(
+                url=url, outcome="parsed", record={**record, "url": url}, role="page" if d == 0 else "attachment",
+                sha256=f"{g:032d}{d:032d}",
+            )  # fmt: skip
+            out[(g + d) % WRITERS].append((group, document))
+    return out
+
+
+def _write_batched(url: str, writer: int, documents: list[tuple[str, StoredDocument]], start_at: float) -> list[str]:
+    """One crawl worker: its documents a group step at a time, committed every BATCH writes."""
+    store = Store(url)
+    time.sleep(max(0.0, start_at - time.time()))
+    random.Random(writer).shuffle(documents)
+    errors = []
+    store.begin_batch(BATCH, 3600.0)  # only the size, or another writer wanting a lock we hold, commits
+    try:
+        for group, document in documents:
+            try:
+                store_documents(store, group, [document], None)
+            except Exception as exc:  # noqa: BLE001 - collected: the test shows every writer's failures
+                errors.append(f"{document['url']}: {type(exc).__name__}: {exc}")
+    finally:
+        store.close()  # commits what the batch holds
+    return errors
+
+
+def test_batched_writers_merge_every_document_of_a_group(store_url):
+    Store(store_url).close()
+    parse = process(FetchedResource.from_path(FIXTURES / "gov2021_gbk.html"))
+    assert parse is not None and parse["requests"] is not None
+    plan = _documents(parse)
+    with multiprocessing.get_context("spawn").Pool(WRITERS) as pool:
+        start_at = time.time() + 4
+        results = pool.starmap(_write_batched, [(store_url, w, plan[w], start_at) for w in range(WRITERS)])
+    assert [e for errors in results for e in errors] == []
+    store = Store(store_url)
+    try:
+        assert store.count_reports() == GROUPS
+        for g in range(GROUPS):
+            group = f"http://www.example.gov.cn/zfxxgk/nb/g{g:03d}.html"
+            record = store.report_for_group(group)
+            assert record is not None, group
+            urls = [s["url"] for s in record["sources"]]
+            expected = [group, *(group.replace(".html", f"-{d}.pdf") for d in range(1, DOCS_PER_GROUP))]
+            assert urls == expected, group  # the page first, then the attachments: none lost
+            assert len(store.group_documents(group)) == DOCS_PER_GROUP
     finally:
         store.close()

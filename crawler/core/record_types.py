@@ -219,3 +219,34 @@ class Record(TypedDict):
     sources: NotRequired[list[Source]]
     corpus_checks: NotRequired[list[Check]]
     ocr: NotRequired[Ocr]
+
+
+class StoredDocument(TypedDict):
+    """A fetched document of a report group as the store keeps it (one ``documents`` row).
+
+    What the crawl and the rebuild hand to ``crawler.store.documents.store_documents``
+    and what ``Store.group_documents`` reads back for ``crawler.core.merge.merge_group``.
+    A key left out is not known to the writer and keeps its stored value (the rebuild
+    knows no page's links; an unchanged fetch only its check time); a key present as
+    None stores NULL (a parse that no longer fails clears its error).
+    """
+
+    url: str
+    #: "parsed", "not_report", "failed" (the crawl's books also store "skipped", "read" …)
+    outcome: str | None
+    record: Record | None
+    group_key: NotRequired[str | None]
+    #: "page", "attachment" or "image"
+    role: NotRequired[str | None]
+    error: NotRequired[str | None]
+    status: NotRequired[int | None]
+    sha256: NotRequired[str | None]
+    content_type: NotRequired[str | None]
+    etag: NotRequired[str | None]
+    last_modified: NotRequired[str | None]
+    fetched_at: NotRequired[str | None]
+    checked_at: NotRequired[str | None]
+    #: the WARC response record holding the bytes
+    warc: NotRequired[WarcLocation | None]
+    #: the links an HTML page held
+    links: NotRequired[list[str] | None]

@@ -17,18 +17,11 @@ from w3lib.url import safe_url_string
 
 from crawler.core.normalize import normalize_text
 
-# a report title: "…2022年(度)政府信息公开(工作)年度报告" and its variants
-_REPORT_TITLE = re.compile(
-    r"(?:政府|政务)?信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|信息公开年报|公开年报|政务公开年报"
-)
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-# a cheap first look, before normalising: a report title names 公开 (or 公開) or 年报 (年報)
-_MAYBE_REPORT = re.compile(r"公[开開]|年[报報]")
-# look-alikes that mention the report but are not one (一图读懂/图解: an infographic of the report beside it)
-_DECOY = re.compile(
-    r"工作要点|法治政府|依法行政|通知|编制|发布工作|报送|关于做好|关于开展|关于印发|考核|测评|检查|培训|会议|解读|督查|评估|指南|目录|制度|规定|办法|意见|方案"
-    r"|图解|一图(?:读懂|看懂|了解|速览)"
-)
+# what a report title is lives below the crawl and the parser (crawler/core/titles.py); the spider
+# asks for it here, with the rest of what discovery decides
+from crawler.core.titles import is_report_title as is_report_title  # noqa: PLC0414 - re-exported
+from crawler.core.titles import report_year as report_year  # noqa: PLC0414 - re-exported
+
 # columns (list pages) that lead to reports
 _COLUMN_WORDS = re.compile(
     r"信息公开|政务公开|公开年报|年度报告|年报|工作报告|zfxxgk|xxgk|zwgk|gknb|xxgknb|zfxxgknb|ndbg|nb(?:_|/|\b)|gkml|gkmlpt"
@@ -36,21 +29,6 @@ _COLUMN_WORDS = re.compile(
 _COLUMN_SLUG = re.compile(r"(?:zfxxgk|xxgk|zwgk|gknb|xxgknb|zfxxgknb|ndbg|bmnb|gkml|gkmlpt|/col/col\d+)", re.IGNORECASE)
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".rtf", ".ofd")
 _NEXT_WORDS = ("下一页", "下页", "后一页", "next", ">", "›", "»")
-
-
-def report_year(title: str) -> int | None:
-    m = _YEAR.search(normalize_text(title))
-    return int(m.group(1)) if m else None
-
-
-def is_report_title(title: str) -> bool:
-    """True for the title of an annual report, False for look-alikes (工作要点, 通知 …)."""
-    if not _MAYBE_REPORT.search(title):
-        return False  # most links of a page: no need to normalise them
-    text = normalize_text(title)
-    if not _REPORT_TITLE.search(text) or _DECOY.search(text):
-        return False
-    return report_year(text) is not None or "年度报告" in text
 
 
 _ARTICLE = re.compile(

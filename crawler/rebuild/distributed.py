@@ -4,8 +4,9 @@ The driver (this process) plans as the local rebuild does (:func:`crawler.rebuil
 pages grouped with their attachments, every document a WARC file + offset) and sends one
 task per report group, never a body: the worker reads its documents from the WARC itself
 (:func:`crawler.rebuild.local.parse_archived`), parses each (:func:`crawler.core.report.try_process`,
-the crawl's call), merges the group and stores it with idempotent upserts under the
-group's lock (:mod:`crawler.store.grouplock`), so many workers can write one PostgreSQL store and
+the crawl's call), then merges and stores the group with the crawl's own call
+(:func:`crawler.store.documents.store_documents`: idempotent upserts under the group's lock,
+:mod:`crawler.store.grouplock`), so many workers can write one PostgreSQL store and
 a task run twice stores the same rows. The WARCs must be at the same path on every worker
 (a shared or identical mount), and the store reachable from them.
 
@@ -31,14 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.core.errors import ReportError
-from crawler.core.merge import merge_group
+from crawler.core.record_types import StoredDocument
 from crawler.core.report import try_process
 from crawler.core.workers import ParseFunction
-from crawler.rebuild.local import ArchivedDocument, RebuildSummary, capture_columns, parse_archived, plan
+from crawler.rebuild.local import ArchivedDocument, RebuildSummary, archived_document, parse_archived, plan
 from crawler.registry.regions import Region, region_of_url
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import Store, shared_store
-from crawler.store.grouplock import group_lock
+from crawler.store.documents import store_documents
 
 logger = logging.getLogger(__name__)
 
@@ -63,31 +64,25 @@ def rebuild_group(
 ) -> GroupResult:
     """On a worker: read, parse, merge and store one report group (see the module docstring)."""
     result = GroupResult(group, documents=len(documents))
-    docs: list[dict[str, Any]] = []
+    docs: list[StoredDocument] = []
     for document in documents:
         try:
-            (outcome, record, error, reason), columns = parse_archived(parse, document)
+            outcome, stored = parse_archived(parse, document)
         except Exception as exc:  # noqa: BLE001 - a parse function that raises costs its document only
             logger.warning("parsing %s raised %s: %s", document.capture.url, type(exc).__name__, exc)
-            outcome, record, error, reason = "failed", None, f"{type(exc).__name__}: {exc}"[:500], "parse/bug"
-            columns = {**capture_columns(document), "group_key": group}
-        if outcome == "parsed":
+            outcome = ("failed", None, f"{type(exc).__name__}: {exc}"[:500], "parse/bug")
+            stored = archived_document(document, outcome)
+        state, _record, error, reason = outcome
+        if state == "parsed":
             result.parsed += 1
-        elif outcome == "not_report":
+        elif state == "not_report":
             result.not_reports += 1
         else:
             result.failures.append({"url": document.capture.url, "error": error or "", "reason": reason or "parse/failed"})
-        docs.append({**columns, "outcome": outcome, "error": error, "record": record})
+        docs.append(stored)
     store = shared_store(store_url)  # one per worker process, reused by its tasks
     try:
-        with group_lock(store, group):
-            for doc in docs:
-                values = {k: v for k, v in doc.items() if k not in {"url", "warc_file", "warc_offset", "warc_record_id"}}
-                warc = {"file": doc["warc_file"], "offset": doc["warc_offset"], "record_id": doc["warc_record_id"]}
-                store.save_document(str(doc["url"]), warc=warc, **values)
-            merged = merge_group(docs, group, region)
-            if merged is not None:
-                store.put_report(group, merged, region_path=region.path if region else None)
+        store_documents(store, group, docs, region, whole_group=True)  # one step under the group's lock
     except Exception as exc:  # noqa: BLE001 - the store refusing a group is that group's failure
         result.failures.append(
             {"url": group, "error": f"not stored: {type(exc).__name__}: {exc}"[:500], "reason": "store/failed"}

@@ -13,9 +13,9 @@ the archive's bodies.
 3. **Parse**: references go to :class:`crawler.core.workers.ParsePool` a bounded window at a
    time; each worker reads its own body from the WARC by offset and runs
    :func:`crawler.core.report.try_process` (the crawl's parser call) under a time and a memory
-   limit. The driver merges each group as soon as it and the groups before it are parsed
-   (:func:`crawler.core.merge.merge_group`) and stores it in batched transactions, as the crawl
-   pipeline does. So a rebuild of a crawl's own WARCs gives the crawl's records: same ids,
+   limit. The driver stores each group as soon as it and the groups before it are parsed, with
+   the crawl pipeline's own call (:func:`crawler.store.documents.store_documents`: save, merge,
+   put), in batched transactions. So a rebuild of a crawl's own WARCs gives the crawl's records: same ids,
    same fields.
 
 Failure boundaries: a record (malformed target URI, a page that will not read), a
@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import lxml.html
@@ -43,14 +43,16 @@ from lxml import etree
 
 from archive.reader import ArchiveReadError, Capture, ReadProblem, latest_captures, load, scan, warc_files
 from crawler.core.extract.encoding import decode
-from crawler.core.merge import merge_group
+from crawler.core.record_types import Record, StoredDocument, WarcLocation
 from crawler.core.report import try_process
 from crawler.core.resource import FetchedResource
+from crawler.core.titles import is_report_title
 from crawler.core.workers import Limits, Outcome, ParseFunction, ParsePool
 from crawler.crawl import discovery
 from crawler.registry.regions import Region, region_of_url
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import Store
+from crawler.store.documents import store_documents
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ def _index_file(path: Path) -> tuple[list[Capture], dict[str, _Page], list[ReadP
         title = discovery.page_title(root)
         links: tuple[tuple[str, str], ...] = ()
         pictures: tuple[str, ...] = ()
-        if discovery.is_report_title(title):
+        if is_report_title(title):
             _drop_unresolvable_links(root, capture.url)
             links = tuple((u, t) for u, t in discovery.page_links(root, capture.url) if discovery.is_attachment(u, t))
             pictures = tuple(discovery.page_pictures(root, capture.url))  # the spider's rule, so the same group
@@ -154,7 +156,7 @@ def plan(paths: Iterable[Path], workers: int = 1) -> tuple[dict[str, list[tuple[
     grouped: set[str] = set()
     for url, capture in sorted(latest.items()):
         page = pages.get(capture.record_id)
-        if page is None or not discovery.is_report_title(page.title):
+        if page is None or not is_report_title(page.title):
             continue
         members = [("page", capture)]
         for link, text in page.links:
@@ -193,34 +195,36 @@ def _is_document(capture: Capture) -> bool:
     return discovery.is_attachment(capture.url)
 
 
-def capture_columns(document: ArchivedDocument) -> dict[str, Any]:
-    """The stored columns of an archived document that its WARC record alone gives."""
+def archived_document(document: ArchivedDocument, outcome: Outcome) -> StoredDocument:
+    """The stored row of an archived document whose body could not be read or parsed: what its WARC record gives."""
     c = document.capture
-    return {
-        "url": c.url, "group_key": document.group, "role": document.role, "status": c.status, "fetched_at": c.date,
-        "warc_file": c.file.name, "warc_offset": c.offset, "warc_record_id": c.record_id,
-    }  # fmt: skip
+    _, record, error, _reason = outcome
+    return StoredDocument(
+        url=c.url, outcome=outcome[0], record=cast("Record | None", record), error=error, group_key=document.group, role=document.role,
+        status=c.status, fetched_at=c.date, warc=WarcLocation(file=c.file.name, offset=c.offset, record_id=c.record_id),
+    )  # fmt: skip
 
 
-def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Outcome, dict[str, Any]]:
-    """In a worker: read the body by its offset, parse it; the outcome and the document's stored columns."""
+def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Outcome, StoredDocument]:
+    """In a worker: read the body by its offset, parse it; the outcome and the document's stored row."""
     c = document.capture
-    columns: dict[str, Any] = {
-        **capture_columns(document), "sha256": None, "content_type": None, "etag": None, "last_modified": None,
-    }  # fmt: skip
     try:
         loaded = load(c)
     except ArchiveReadError as exc:
-        return ("failed", None, str(exc), exc.reason), columns
-    columns.update(
-        sha256=hashlib.sha256(loaded.body).hexdigest(), content_type=loaded.headers.get("content-type"),
-        etag=loaded.headers.get("etag"), last_modified=loaded.headers.get("last-modified"),
-    )  # fmt: skip
+        failed: Outcome = ("failed", None, str(exc), exc.reason)
+        return failed, {**archived_document(document, failed), "sha256": None, "content_type": None, "etag": None,
+                        "last_modified": None}  # fmt: skip
+    warc = WarcLocation(file=c.file.name, offset=c.offset, record_id=c.record_id)
     resource = FetchedResource(
         body=loaded.body, url=c.url, content_type=loaded.headers.get("content-type"), headers=loaded.headers,
-        fetched_at=c.date, page_url=document.group, warc={"file": c.file.name, "offset": c.offset, "record_id": c.record_id},
+        fetched_at=c.date, page_url=document.group, warc=dict(warc),
     )  # fmt: skip
-    return parse(resource), columns
+    outcome = parse(resource)
+    stored = archived_document(document, outcome)
+    stored["sha256"] = hashlib.sha256(loaded.body).hexdigest()
+    stored["content_type"] = loaded.headers.get("content-type")
+    stored["etag"], stored["last_modified"] = loaded.headers.get("etag"), loaded.headers.get("last-modified")
+    return outcome, stored
 
 
 def rebuild(
@@ -240,11 +244,11 @@ def rebuild(
     left: dict[str, int] = {}
     for job in jobs:
         left[job.group] = left.get(job.group, 0) + 1
-    results: dict[str, list[dict[str, Any]]] = {}
+    results: dict[str, list[StoredDocument]] = {}
     stored = 0  # groups of ``order`` stored so far
     done = 0
 
-    def finished(group: str, doc: dict[str, Any] | None) -> None:
+    def finished(group: str, doc: StoredDocument | None) -> None:
         nonlocal done, stored
         done += 1
         left[group] -= 1
@@ -286,33 +290,26 @@ def rebuild(
     return summary
 
 
-def _document(job: ArchivedDocument, result: Any, summary: RebuildSummary) -> dict[str, Any]:
-    """The stored columns of a document from what its worker returned (or the pool's failure outcome)."""
+def _document(job: ArchivedDocument, result: Any, summary: RebuildSummary) -> StoredDocument:
+    """The stored row of a document from what its worker returned (or the pool's failure outcome)."""
     if len(result) == 2:
-        (outcome, record, error, reason), columns = result
+        (outcome, _record, error, reason), document = cast(tuple[Outcome, StoredDocument], result)
     else:  # the pool's own outcome: timeout, memory, a dead worker, interrupted
-        outcome, record, error, reason = result
-        columns = capture_columns(job)
+        outcome, _record, error, reason = result
+        document = archived_document(job, result)
     if outcome == "parsed":
         summary.parsed += 1
     elif outcome == "not_report":
         summary.not_reports += 1
     else:
         summary.fail(job.capture.url, error or "", reason or "parse/failed")
-    return {**columns, "outcome": outcome, "error": error, "record": record}
+    return document
 
 
-def _store_group(group: str, docs: list[dict[str, Any]], store: Store, regions: list[Region], summary: RebuildSummary) -> None:
-    """Documents, then the merged report; a group the store refuses is listed and the rest go on."""
+def _store_group(group: str, docs: list[StoredDocument], store: Store, regions: list[Region], summary: RebuildSummary) -> None:
+    """Documents, then the merged report (one step); a group the store refuses is listed and the rest go on."""
     try:
-        for doc in docs:
-            values = {k: v for k, v in doc.items() if k not in {"url", "warc_file", "warc_offset", "warc_record_id"}}
-            warc = {"file": doc["warc_file"], "offset": doc["warc_offset"], "record_id": doc["warc_record_id"]}
-            store.save_document(str(doc["url"]), warc=warc, **values)
-        region = region_of_url(regions, group)
-        merged = merge_group(docs, group, region)
-        if merged is not None:
-            store.put_report(group, merged, region_path=region.path if region else None)
+        store_documents(store, group, docs, region_of_url(regions, group), whole_group=True)
     except Exception as exc:
         logger.debug("storing %s failed", group, exc_info=exc)
         summary.fail(group, f"not stored: {type(exc).__name__}: {exc}"[:500], "store/failed")

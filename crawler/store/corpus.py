@@ -10,38 +10,42 @@ reports of neighbouring years arrive, so crawl and rebuild recompute them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import cast
 
 from crawler.core.parse.labels import REQUEST_COLUMNS
+from crawler.core.record_types import Check, ProactiveItem, Record
 from crawler.store.database import Store
 
 Num = int | float | None
 
 
-def _check(rule: str, scope: str, expected: Num, got: Num, detail: str) -> dict[str, Any]:
+def _check(rule: str, scope: str, expected: Num, got: Num, detail: str) -> Check:
     ok = None if expected is None or got is None else abs(expected - got) < 1e-6
-    return {"rule": rule, "scope": scope, "ok": ok, "detail": detail}
+    return Check(rule=rule, scope=scope, ok=ok, detail=detail)
 
 
-def corpus_checks(record: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
+def corpus_checks(record: Record, previous: Record) -> list[Check]:
     """The cross-year checks of ``record`` against the same agency's report of the year before."""
-    checks: list[dict[str, Any]] = []
-    now = (record.get("requests") or {}).get("rows", {})
-    before = (previous.get("requests") or {}).get("rows", {})
+    checks: list[Check] = []
+    now_requests, before_requests = record.get("requests"), previous.get("requests")
+    now = now_requests["rows"] if now_requests else {}
+    before = before_requests["rows"] if before_requests else {}
     if "carried_over" in now and "carried_forward" in before:
         for c, column in enumerate(REQUEST_COLUMNS):
             got, expected = now["carried_over"][c], before["carried_forward"][c]
             detail = f"上年结转 {got}; {previous['year']}年 结转下年度 {expected} (report {previous['id']})"
             checks.append(_check("X-1", column, expected, got, detail))
     if record.get("template") == "2021" and previous.get("template") == "2021":
+        now_proactive, before_proactive = record.get("proactive") or {}, previous.get("proactive") or {}
         for item in ("regulations", "normative_documents"):
-            cur = (record.get("proactive") or {}).get(item)
-            old = (previous.get("proactive") or {}).get(item)
+            cur: ProactiveItem | None = now_proactive.get(item)  # type: ignore[assignment]  # one of the two item keys
+            old: ProactiveItem | None = before_proactive.get(item)  # type: ignore[assignment]
             if not cur or not old:
                 continue
-            parts = (old.get("in_force"), cur.get("made"), cur.get("repealed"))
-            expected = None if any(p is None for p in parts) else parts[0] + parts[1] - parts[2]  # type: ignore[operator]
+            in_force, made, repealed = old.get("in_force"), cur.get("made"), cur.get("repealed")
+            parts = (in_force, made, repealed)
+            expected = None if in_force is None or made is None or repealed is None else in_force + made - repealed
             detail = f"现行有效 {cur.get('in_force')}; {previous['year']}年 {parts[0]} + 制发 {parts[1]} - 废止 {parts[2]}"
             checks.append(_check("X-2", item, expected, cur.get("in_force"), detail))
     return checks
@@ -54,8 +58,9 @@ def apply_corpus_checks(store: Store, groups: Iterable[str] | None = None) -> in
     None: every record. Records stream from the store ordered by agency, one agency's
     years in memory at a time, and the updates go in batched transactions.
     """
+    records: Iterator[Record]
     if groups is None:
-        records = store.records()
+        records = (cast(Record, r) for r in store.records())  # stored by put_report: schema-valid records
     else:
         agencies = store.agencies_of_groups(groups)
         if not agencies:
@@ -68,17 +73,19 @@ def apply_corpus_checks(store: Store, groups: Iterable[str] | None = None) -> in
     return changed
 
 
-def _apply_agency(store: Store, records: list[dict[str, Any]]) -> int:
+def _apply_agency(store: Store, records: list[Record]) -> int:
     """One agency's records (an empty agency: no pairing at all)."""
-    by_year: dict[int, dict[str, Any]] = {}
+    by_year: dict[int, Record] = {}
     for record in records:
-        if record.get("agency") and record.get("year"):
+        year = record.get("year")
+        if record.get("agency") and year:
             # two reports of one agency and year: keep the first by id, the pairing must be unambiguous
-            by_year.setdefault(record["year"], record)
+            by_year.setdefault(year, record)
     changed = 0
     for record in records:
         previous = by_year.get((record.get("year") or 0) - 1)
-        checks = corpus_checks(record, previous) if previous is not None and by_year.get(record["year"]) is record else []
+        paired = previous is not None and by_year.get(record.get("year") or 0) is record
+        checks = corpus_checks(record, previous) if previous is not None and paired else []
         if checks != record.get("corpus_checks", []):
             record["corpus_checks"] = checks
             store.update_record(record)

@@ -27,14 +27,15 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from crawler.core.errors import ReportError
-from crawler.store.grouplock import serialize_report
+from crawler.core.record_types import Record, Source, StoredDocument, WarcLocation
+from crawler.store.grouplock import BatchLocks, group_lock, serialize_report, try_serialize_report
 
 metadata = sa.MetaData()
 
@@ -103,7 +104,7 @@ class DocumentState:
     last_modified: str | None
     sha256: str | None
     fetched_at: str | None
-    warc: dict[str, Any] | None
+    warc: WarcLocation | None
     outcome: str | None
     error: str | None
     links: list[str]
@@ -125,10 +126,8 @@ class Prior:
     warc_record_id: str | None
 
     @property
-    def warc(self) -> dict[str, Any] | None:
-        if not self.warc_file:
-            return None
-        return {"file": self.warc_file, "offset": self.warc_offset, "record_id": self.warc_record_id}
+    def warc(self) -> WarcLocation | None:
+        return _warc(self.warc_file, self.warc_offset, self.warc_record_id)
 
 
 _PRIOR_COLUMNS = [documents.c[name] for name in Prior.__dataclass_fields__]
@@ -164,6 +163,7 @@ class Store:
         self._lock = threading.RLock()
         self._batch: _Batch | None = None
         self._depth = 0  # nested batch() contexts
+        self._steps = 0  # group steps under way (group_step): no commit of a due batch lets their lock go
         try:
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -181,9 +181,11 @@ class Store:
                         raise
         except (OperationalError, SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot open the record store {_redact(url)}: {_first_line(exc)}") from exc
+        self._locks = BatchLocks(self)
 
     def close(self) -> None:
         self.end_batch()
+        self._locks.close()
         self.engine.dispose()
 
     # batches -------------------------------------------------------------------------------
@@ -202,7 +204,15 @@ class Store:
                 return
             batch, self._batch = self._batch, None
             try:
-                batch.conn.commit()
+                try:
+                    batch.conn.commit()
+                except BaseException:
+                    if self._locks.held and self._locks.kind == "postgresql":
+                        batch.conn.invalidate()  # its session ends, and its advisory locks with it
+                        self._locks.held.clear()
+                    raise
+                finally:
+                    self._locks.release_all(batch.conn)
             finally:
                 batch.conn.close()
 
@@ -215,11 +225,46 @@ class Store:
             self.end_batch()
 
     def flush(self) -> None:
-        """Commit the open batch now (at the end of a crawl, on a signal)."""
+        """Commit the open batch now (at the end of a crawl, on a signal), then let its group locks go."""
         with self._lock:
-            if self._batch is not None and self._batch.writes:
+            if self._batch is not None and (self._batch.writes or self._locks.held):
                 self._batch.conn.commit()
                 self._batch.writes, self._batch.opened = 0, time.monotonic()
+                self._locks.release_all(self._batch.conn)
+
+    @contextlib.contextmanager
+    def group_step(self, group_key: str) -> Iterator[None]:
+        """Hold the group's lock across processes while its documents are saved, merged and put.
+
+        Without a batch each write commits at once and the lock goes when the step ends. With
+        one, the lock stays with the batch until it commits: a writer in another process waits
+        for this one's documents to be visible before it merges the group (see grouplock.py).
+        """
+        with self._lock:
+            batch = self._batch
+            if batch is None:
+                if self._locks.kind == "file":
+                    # POSIX record locks do not exclude threads of one process: self._lock does
+                    with group_lock(self, group_key):
+                        yield
+                    return
+            else:
+                if not self._locks.try_acquire(batch.conn, group_key):
+                    self.flush()  # never wait holding a lock: commit, let every group go, then wait
+                    self._locks.acquire(batch.conn, group_key)
+                elif batch.writes == 0:
+                    # end a read-only transaction: SQLite cannot upgrade a snapshot older than another's commit
+                    batch.conn.commit()
+                self._steps += 1
+                try:
+                    yield
+                finally:
+                    self._steps -= 1
+                if batch.due() and not self._steps:
+                    self.flush()
+                return
+        with group_lock(self, group_key):  # PostgreSQL: a session lock of its own, threads need no more
+            yield
 
     def flush_due(self) -> None:
         """Commit the open batch if it is big or old enough (called by a timer when writes pause)."""
@@ -247,12 +292,14 @@ class Store:
             try:
                 yield batch.conn
             except BaseException:
-                # a failed statement may have spoiled the transaction: keep what was sound before it
+                # a failed statement spoils the transaction: the batch's uncommitted writes go with it
                 batch.conn.rollback()
                 batch.writes, batch.opened = 0, time.monotonic()
+                with contextlib.suppress(Exception):  # what failed is the error to report, not the unlock
+                    self._locks.release_all(batch.conn)
                 raise
             batch.writes += 1
-            if batch.due():
+            if batch.due() and not self._steps:
                 self.flush()
 
     # crawl state -------------------------------------------------------------------------
@@ -319,22 +366,23 @@ class Store:
             return statement.on_conflict_do_nothing(index_elements=[documents.c.url])
         return statement.on_conflict_do_update(index_elements=[documents.c.url], set_=values)
 
-    def group_documents(self, group_key: str) -> list[dict[str, Any]]:
+    def group_documents(self, group_key: str) -> list[StoredDocument]:
+        """Every stored document of a report group (what merging it reads)."""
         with self._reading() as conn:
             rows = conn.execute(sa.select(documents).where(documents.c.group_key == group_key)).mappings().all()
-        return [dict(r) for r in rows]
+        return [_stored(r) for r in rows]
 
     # reports -----------------------------------------------------------------------------
-    def report_for_group(self, group_key: str) -> dict[str, Any] | None:
+    def report_for_group(self, group_key: str) -> Record | None:
         with self._reading() as conn:
             row = conn.execute(
                 sa.select(reports.c.record)
                 .join(report_groups, report_groups.c.report_id == reports.c.id)
                 .where(report_groups.c.group_key == group_key)
             ).first()
-        return dict(row[0]) if row else None
+        return _record(row[0]) if row else None
 
-    def put_report(self, group_key: str, record: dict[str, Any], region_path: str | None = None) -> str:
+    def put_report(self, group_key: str, record: Record, region_path: str | None = None) -> str:
         """Store the report a group shows; returns "new", "changed" or "unchanged".
 
         The same report reached from two pages (a department column and the
@@ -342,7 +390,15 @@ class Store:
         """
         now = dt.datetime.now(dt.UTC)
         with self._writing() as conn:
-            serialize_report(conn, record["id"])  # several writer processes: see crawler/store/grouplock.py
+            # several writer processes: see crawler/store/grouplock.py
+            if self._batch is not None and not try_serialize_report(conn, record["id"]):
+                # another batch holds the report until it commits: commit ours first (its report locks
+                # go, the group locks stay), so two batches never wait for each other, then wait
+                conn.commit()
+                self._batch.writes, self._batch.opened = 0, time.monotonic()
+                serialize_report(conn, record["id"])
+            elif self._batch is None:
+                serialize_report(conn, record["id"])
             mapped = conn.execute(sa.select(report_groups.c.report_id).where(report_groups.c.group_key == group_key)).scalar()
             existing = conn.execute(sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == record["id"])).first()
             # another page showing this report: keep its sources whichever of the two stores last, and take
@@ -358,7 +414,7 @@ class Store:
                 pages = [u for u in (existing[0].get("page_url"), record.get("page_url")) if u]
                 record["page_url"] = min(pages) if pages else None
                 if other is not None and other > group_key:
-                    record = {**existing[0], "sources": record["sources"], "page_url": record["page_url"]}
+                    record = _record({**existing[0], "sources": record["sources"], "page_url": record["page_url"]})
             values = _columns(record, region_path, existing[1] if existing is not None else group_key, now)
             if mapped is None:
                 conn.execute(report_groups.insert().values(group_key=group_key, report_id=record["id"]))
@@ -382,9 +438,9 @@ class Store:
         # streamed: a server-side cursor on PostgreSQL, batches of rows, never the whole table
         with self.engine.connect().execution_options(stream_results=True, yield_per=200) as conn:
             for (record,) in conn.execute(query):
-                yield dict(record)
+                yield dict(record)  # plain: the exports and the site read it as JSON
 
-    def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record]]:
         """(group key, record) of each given group that shows a report, a chunk of groups at a time."""
         keys = list(dict.fromkeys(group_keys))
         for start in range(0, len(keys), _CHUNK):
@@ -396,7 +452,7 @@ class Store:
             with self._reading() as conn:
                 rows = conn.execute(query).all()
             for group, record in rows:
-                yield group, dict(record)
+                yield group, _record(record)
 
     def agencies_of_groups(self, group_keys: Iterable[str]) -> set[str]:
         keys = list(dict.fromkeys(group_keys))
@@ -412,7 +468,7 @@ class Store:
                 out.update(row[0] for row in conn.execute(query))
         return out
 
-    def records_of_agencies(self, agencies: Iterable[str]) -> Iterator[dict[str, Any]]:
+    def records_of_agencies(self, agencies: Iterable[str]) -> Iterator[Record]:
         """The records of ``agencies``, ordered by agency, year and id, read a chunk of agencies at a time."""
         names = sorted(set(agencies))
         for start in range(0, len(names), _CHUNK):
@@ -424,7 +480,7 @@ class Store:
             with self._reading() as conn:
                 rows = conn.execute(query).all()
             for (record,) in rows:
-                yield dict(record)
+                yield _record(record)
 
     def failed_checks_of_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str | None, int | None, str]]:
         """(agency, year, failed checks joined by commas) of the reports of ``group_keys`` that failed a check."""
@@ -443,7 +499,7 @@ class Store:
                     seen.add(rid)
                     yield agency, year, failed or ""
 
-    def update_record(self, record: dict[str, Any]) -> None:
+    def update_record(self, record: Record) -> None:
         """Replace the stored JSON of a report (same id), e.g. with recomputed corpus checks."""
         with self._writing() as conn:
             conn.execute(reports.update().where(reports.c.id == record["id"]).values(record=record))
@@ -471,18 +527,38 @@ class Store:
             return int(conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one())
 
 
+def _record(value: Any) -> Record:
+    """A stored record's JSON as a Record (written by put_report, so checked against the schema then)."""
+    return cast(Record, dict(value))
+
+
+def _warc(file: str | None, offset: int | None, record_id: str | None) -> WarcLocation | None:
+    if not file or offset is None or record_id is None:
+        return None
+    return WarcLocation(file=file, offset=offset, record_id=record_id)
+
+
 def _state(row: Any) -> DocumentState:
-    warc = None
-    if row["warc_file"]:
-        warc = {"file": row["warc_file"], "offset": row["warc_offset"], "record_id": row["warc_record_id"]}
     return DocumentState(
         url=row["url"], group_key=row["group_key"], status=row["status"], etag=row["etag"],
         last_modified=row["last_modified"], sha256=row["sha256"], fetched_at=row["fetched_at"],
-        warc=warc, outcome=row["outcome"], error=row["error"], links=list(row["links"] or []),
+        warc=_warc(row["warc_file"], row["warc_offset"], row["warc_record_id"]), outcome=row["outcome"],
+        error=row["error"], links=list(row["links"] or []),
     )  # fmt: skip
 
 
-def _columns(record: dict[str, Any], region_path: str | None, group_key: str, now: dt.datetime) -> dict[str, Any]:
+def _stored(row: Any) -> StoredDocument:
+    """A ``documents`` row as the typed document merging reads (the WARC columns as one location)."""
+    return StoredDocument(
+        url=row["url"], outcome=row["outcome"], record=cast("Record | None", row["record"]), group_key=row["group_key"],
+        role=row["role"], error=row["error"], status=row["status"], sha256=row["sha256"],
+        content_type=row["content_type"], etag=row["etag"], last_modified=row["last_modified"],
+        fetched_at=row["fetched_at"], checked_at=row["checked_at"],
+        warc=_warc(row["warc_file"], row["warc_offset"], row["warc_record_id"]), links=row["links"],
+    )  # fmt: skip
+
+
+def _columns(record: Record, region_path: str | None, group_key: str, now: dt.datetime) -> dict[str, Any]:
     region = record.get("region") or {}
     failed = record.get("failed_checks", [])
     return {
@@ -494,7 +570,7 @@ def _columns(record: dict[str, Any], region_path: str | None, group_key: str, no
     }  # fmt: skip
 
 
-def _with_sources(record: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
+def _with_sources(record: Record, others: list[Source]) -> Record:
     """The record with another page's sources added (each URL once)."""
     seen = {s["url"] for s in record.get("sources", [])}
     merged = [*record.get("sources", []), *(s for s in others if s["url"] not in seen)]

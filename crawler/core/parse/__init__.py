@@ -23,7 +23,7 @@ from crawler.core.parse.review_table import parse_review
 from crawler.core.parse.rows import zone_rows
 from crawler.core.parse.sections import split_sections
 from crawler.core.parse.template import cited_template, label_votes
-from crawler.crawl.discovery import is_report_title
+from crawler.core.titles import is_report_title
 
 PARSER_VERSION = "1.0.0"
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from crawler.core.normalize import normalize_text
 from crawler.core.parse.agency import LABEL_ONLY, find_agency, strip_label
 from crawler.core.parse.region import infer_region
+from crawler.core.titles import REPORT_WORDS as _REPORT_WORDS
+from crawler.core.titles import YEAR as _YEAR
 
-_REPORT_WORDS = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|公开年报")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TEXT_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日起)(?!修订|修正|颁布|施行|印发|出台|制定)")
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:网|门户|政府网站|首页|人民政府|政府)[^-_|｜—–]*$")
 
@@ -76,7 +75,7 @@ def _same_report(a: str, b: str) -> bool:
 
 
 def _year(title: str, paragraphs: list[str], max_year: int) -> int | None:
-    m = _TITLE_YEAR.search(title)
+    m = _YEAR.search(title)
     if m and 2000 <= int(m.group(1)) <= max_year:
         return int(m.group(1))
     text = "".join(paragraphs[:40])

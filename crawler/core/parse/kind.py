@@ -15,25 +15,8 @@ from __future__ import annotations
 
 import re
 
-# the kind a title names, by its ending or its subject; the first that matches wins
-_TITLE_KINDS = (
-    ("函", re.compile(r"(?:函|函告|复函)$")),
-    ("通知", re.compile(r"通知$")),
-    ("公告", re.compile(r"(?:公告|通告|公示)$")),
-    ("批复", re.compile(r"批复$")),
-    ("请示", re.compile(r"请示$")),
-    ("通报", re.compile(r"通报$")),
-    ("会议纪要", re.compile(r"纪要$")),
-    ("意见", re.compile(r"(?:实施|指导)?意见$")),
-    ("方案", re.compile(r"方案$")),
-    ("决定", re.compile(r"决定$")),
-    ("自查报告", re.compile(r"自查(?:自纠)?(?:工作)?(?:情况)?(?:的)?(?:报告|总结)")),
-    ("法治政府建设报告", re.compile(r"法治政府建设|依法行政(?:工作)?(?:情况|年度)?报告")),
-    ("工作要点", re.compile(r"工作要点")),
-    ("解读", re.compile(r"解读$|^图解|一图(?:读懂|看懂|了解)|^图说")),
-    ("评估报告", re.compile(r"(?:第三方)?评估(?:报告|结果)$|测评(?:报告|结果)$")),
-    ("政府工作报告", re.compile(r"^(?:.{0,20})政府工作报告$")),
-)
+from crawler.core.titles import OTHER_KINDS
+
 # "关于印发《XX县2016年政府信息公开工作年度报告》的通知": a report issued under a cover
 _PUBLISHES = re.compile(r"(?:印发|公布|发布|转发)[^，。]*?(?:年度报告|年报)》?的(?:通知|函|公告)")
 _TRAILING = re.compile(r"[\s（(【\[][^（(【\[]*[）)】\]]\s*$|[\s。.!！]+$")
@@ -69,7 +52,7 @@ def refusal(title: str, paragraphs: list[str], has_report_tables: bool, is_repor
         title: the document's title as identity found it.
         paragraphs: its normalised prose paragraphs in order.
         has_report_tables: whether tables 二, 三 or 四 were found.
-        is_report_title: whether the title names an annual report (``crawler.crawl.discovery``).
+        is_report_title: whether the title names an annual report (``crawler.core.titles``).
     """
     if has_report_tables:
         return None
@@ -91,7 +74,7 @@ def _title_kind(title: str, paragraphs: list[str]) -> tuple[str | None, str]:
     heads = [title] + [p for p in paragraphs[:6] if len(p) <= 60 and "。" not in p and not _DOC_NUMBER.match(p)]
     for head in heads:
         text = _TRAILING.sub("", head.strip())
-        for kind, pattern in _TITLE_KINDS:
+        for kind, pattern in OTHER_KINDS:
             if pattern.search(text):
                 return kind, f"titled {text[-30:]}"
     return None, ""

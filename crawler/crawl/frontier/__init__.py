@@ -57,8 +57,6 @@ def configure(settings: Any, url: str, target: dict[str, Any], crawl_id: str | N
         # one worker finishing never wipes the shared state; a new crawl id starts afresh
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_FLUSH_ON_START": False,
-        # a group's writes commit before its cross-process lock is let go: other workers read them at once
-        "STORE_BATCH_SIZE": 1,
         # each worker's WARCs carry its id: files of several workers never collide, index.cdxj merges them
         "ARCHIVE_PREFIX": f"govreports-{worker}",
     }

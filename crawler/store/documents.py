@@ -1,0 +1,48 @@
+"""Storing a report group's documents: the one way the crawl and the rebuild write a report.
+
+:func:`store_documents` saves the documents (one ``documents`` row each), merges the group
+(:func:`crawler.core.merge.merge_group`) and puts the report, as ONE step under the group's
+lock (``Store.group_step``, :mod:`crawler.store.grouplock`): two documents of a group finishing
+in two workers must not each store a merge that misses the other. With a batch open the lock
+stays with the batch until it commits, so batching is as safe as a commit per group.
+
+The crawl pipeline stores a document at a time as each parse finishes, and merges with what
+the store already holds of the group (``whole_group=False``); the rebuild has the whole
+group's documents together and merges exactly those (``whole_group=True``), so a rebuild
+never mixes in a stale parse of an earlier crawl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from crawler.core.merge import merge_group
+from crawler.core.record_types import Record, StoredDocument
+from crawler.registry.regions import Region
+from crawler.store.database import Store
+
+
+def document_columns(document: StoredDocument) -> dict[str, Any]:
+    """The ``documents`` columns a document sets (its URL is the key; an absent key keeps its stored value)."""
+    return {k: v for k, v in document.items() if k != "url"}
+
+
+def store_documents(
+    store: Store, group_key: str, documents: Sequence[StoredDocument], region: Region | None, *, whole_group: bool = False
+) -> Record | None:
+    """Save ``documents`` of the group, merge it and put its report; returns the report (None: no parse yet).
+
+    ``region``: the registry entry of the portal (fills what the report's own names leave out).
+    ``whole_group``: ``documents`` are all of the group (the rebuild); else the group's other
+    stored documents join the merge (the crawl, a document at a time).
+    Raises what the store raises (the caller lists the group as not stored and goes on).
+    """
+    with store.group_step(group_key):
+        for document in documents:
+            store.save_document(document["url"], **{"group_key": group_key, **document_columns(document)})
+        members = list(documents) if whole_group else store.group_documents(group_key)
+        merged = merge_group(members, group_key, region)
+        if merged is not None:
+            store.put_report(group_key, merged, region_path=region.path if region else None)
+    return merged
