@@ -34,7 +34,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from crawler.core.document import Block, Document, Table, pad_rows
 from crawler.core.errors import ExtractionError
-from crawler.core.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
+from crawler.core.extract.pdf_grid import GridTable, find_tables
+from crawler.core.extract.pdf_layout import LayoutPage, layout_page, text_lines
 from crawler.core.limits import Limits, current
 
 if TYPE_CHECKING:
@@ -64,10 +65,9 @@ def extract_pdf(body: bytes, limits: Limits | None = None) -> Document:
         pages: list[list[_Item] | None] = []
         for index in range(min(page_count, max_pages)):
             try:
-                page = screen[index]
+                layout = layout_page(screen[index])
             except pypdfium2.PdfiumError as exc:
                 raise _open_error(exc) from exc
-            layout = layout_page(page)
             pages.append(None if layout is None else _layout_items(layout))
     finally:
         screen.close()
@@ -123,8 +123,6 @@ def _document(pages: list[list[_Item]], page_count: int) -> Document:
 
 def _open_error(exc: Exception) -> ExtractionError:
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, pypdfium2.PdfiumError) and "password" in message.lower():
-        return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     if "password" in message.lower() or "encrypt" in message.lower():
         return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     return ExtractionError(f"unreadable PDF: {message}", "extract/pdf/corrupt")
@@ -132,7 +130,7 @@ def _open_error(exc: Exception) -> ExtractionError:
 
 def _layout_items(page: LayoutPage) -> list[_Item]:
     tables = find_tables(page) if page.edges else []
-    boxes = [t.bbox for t in tables]  # a computed property in pdfplumber: read it once
+    boxes = [t.bbox for t in tables]
 
     def outside(ch: dict[str, Any]) -> bool:
         mid_x, mid_y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
@@ -149,7 +147,7 @@ def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:
     return _items(tables, outside.extract_text_lines(return_chars=False))
 
 
-def _items(tables: list[PlumberTable], lines: list[dict[str, Any]]) -> list[_Item]:
+def _items(tables: list[GridTable] | list[PlumberTable], lines: list[dict[str, Any]]) -> list[_Item]:
     """Table rows and prose lines of one page, sorted top to bottom."""
     items: list[_Item] = []
     for t_index, table in enumerate(tables):
