@@ -22,19 +22,19 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pdfplumber
 import pypdfium2
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
-from pdfplumber.table import Table as PlumberTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from crawler.core.document import Block, Document, Table, pad_rows
 from crawler.core.errors import ExtractionError
-from crawler.core.extract.pdf_grid import GridTable, find_tables
+from crawler.core.extract.pdf_grid import find_tables
 from crawler.core.extract.pdf_layout import LayoutPage, layout_page, text_lines
 from crawler.core.limits import Limits, current
 
@@ -44,6 +44,19 @@ if TYPE_CHECKING:
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
 )
+
+
+class _Row(Protocol):
+    bbox: tuple[float, float, float, float]
+
+
+class _Table(Protocol):
+    """A ruled table: ours (:mod:`crawler.core.extract.pdf_grid`) or pdfplumber's."""
+
+    @property
+    def rows(self) -> Sequence[_Row]: ...
+
+    def extract(self) -> list[list[str | None]]: ...
 
 
 @dataclass
@@ -147,7 +160,7 @@ def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:
     return _items(tables, outside.extract_text_lines(return_chars=False))
 
 
-def _items(tables: list[GridTable] | list[PlumberTable], lines: list[dict[str, Any]]) -> list[_Item]:
+def _items(tables: Sequence[_Table], lines: list[dict[str, Any]]) -> list[_Item]:
     """Table rows and prose lines of one page, sorted top to bottom."""
     items: list[_Item] = []
     for t_index, table in enumerate(tables):

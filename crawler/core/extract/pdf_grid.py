@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from pdfplumber.table import TableSettings, cells_to_tables, merge_edges
-from pdfplumber.utils import filter_edges
+from pdfplumber.utils.geometry import filter_edges
 
 from crawler.core.extract.pdf_celltext import cell_text
 from crawler.core.extract.pdf_layout import LayoutPage
