@@ -8,8 +8,8 @@ the same rule for upright text, without the intermediate objects:
 * chars are grouped into lines by their top (values sorted, a gap of more than
   3 pt starts a new line; a line keeps the chars' order), and each line is
   sorted by x0;
-* a char starts a new word when it lies left of the previous char's x0, more
-  than 3 pt right of its x1, or more than 3 pt above or below its top; blanks
+* a char starts a new word when it lies more than 3 pt right of the previous
+  char's x1, or more than 3 pt above or below its top; blanks
   end a word and are dropped; ligatures are spelled out;
 * words are grouped into lines again by their top (a word's top is its highest
   char's), joined by spaces, lines by newlines.
@@ -91,5 +91,5 @@ def _words(line: list[Obj]) -> list[tuple[float, str]]:
 
 
 def _new_word(prev: Obj, ch: Obj) -> bool:
-    x0 = ch["x0"]
-    return bool(x0 < prev["x0"] or x0 > prev["x1"] + DEFAULT_X_TOLERANCE or abs(ch["top"] - prev["top"]) > DEFAULT_Y_TOLERANCE)
+    # pdfplumber also splits when ch lies left of prev's x0, which cannot happen in a line sorted by x0
+    return bool(ch["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE or abs(ch["top"] - prev["top"]) > DEFAULT_Y_TOLERANCE)
