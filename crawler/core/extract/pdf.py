@@ -149,7 +149,7 @@ def _layout_items(page: LayoutPage) -> list[_Item]:
         mid_x, mid_y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         return not any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
 
-    return _items(tables, text_lines([ch for ch in page.chars if outside(ch)]))
+    return _items(tables, text_lines([ch for ch in page.chars if outside(ch)] if boxes else page.chars))
 
 
 def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:

@@ -35,19 +35,22 @@ _x0 = itemgetter("x0")
 
 def cell_text(chars: list[Obj]) -> str:
     """The text of ``chars`` (in page order), lines top to bottom and words left to right."""
+    if len(chars) == 1:  # most cells hold one figure of one digit
+        text = chars[0]["text"]
+        return "" if text.isspace() else LIGATURES.get(text, text or "")
     if not chars:
         return ""
     if not all(ch["upright"] for ch in chars):
         return str(extract_text(chars))
     words: list[tuple[float, str]] = []  # (top, text)
-    for line in _clusters(chars, _top, DEFAULT_Y_TOLERANCE):
+    for line in clusters(chars, _top, DEFAULT_Y_TOLERANCE):
         line.sort(key=_x0)
         words.extend(_words(line))
-    lines = _clusters(words, itemgetter(0), DEFAULT_Y_TOLERANCE)
+    lines = clusters(words, itemgetter(0), DEFAULT_Y_TOLERANCE)
     return "\n".join(" ".join(text for _, text in line) for line in lines)
 
 
-def _clusters(items: Sequence[T], key: Callable[[T], float], tolerance: float) -> list[list[T]]:
+def clusters(items: Sequence[T], key: Callable[[T], float], tolerance: float) -> list[list[T]]:
     """Items grouped by ``key``: sorted distinct values, a step over ``tolerance`` starts a group."""
     group_of: dict[float, int] = {}
     group, last = -1, 0.0

@@ -2,8 +2,9 @@
 
 This gives what pdfplumber's ``TableFinder`` (default "lines" settings) and
 ``Table.extract`` give, cell for cell, at a fraction of the cost. The cheap
-steps stay pdfplumber's own (snapping and joining the ruling edges, grouping
-cells into tables); the costly ones are redone:
+steps are redone without pdfplumber's per-step dict copies (snapping and joining
+ruling edges, grouping cells into tables by shared corners), and the costly ones
+in another way:
 
 * finding cells: pdfplumber compares sets of edges per pair of crossing points
   and scans all points for each one; here each crossing point's edges are a
@@ -29,10 +30,9 @@ from collections import defaultdict
 from operator import itemgetter
 from typing import Any
 
-from pdfplumber.table import TableSettings, cells_to_tables, merge_edges
-from pdfplumber.utils.geometry import filter_edges
+from pdfplumber.table import TableSettings
 
-from crawler.core.extract.pdf_celltext import cell_text
+from crawler.core.extract.pdf_celltext import cell_text, clusters
 from crawler.core.extract.pdf_layout import LayoutPage
 
 Obj = dict[str, Any]
@@ -40,7 +40,6 @@ BBox = tuple[float, float, float, float]
 Point = tuple[float, float]
 
 _SETTINGS = TableSettings.resolve(None)  # pdfplumber's defaults: ruling lines both ways
-_edge_bbox = itemgetter("x0", "top", "x1", "bottom")
 
 
 class GridRow:
@@ -112,12 +111,41 @@ class GridTable:
 
 def find_tables(page: LayoutPage) -> list[GridTable]:
     """The page's ruled tables, top to bottom, as pdfplumber's default table finder sees them."""
-    edges = _ruling_edges(page.edges)
-    cells = _cells(_intersections(edges))
+    cells = _cells(_intersections(*_ruling_edges(page.edges)))
     if not cells:
         return []
     index = CharIndex(page.chars)
-    return [GridTable(group, index) for group in cells_to_tables(cells)]
+    return [GridTable(group, index) for group in _tables(cells)]
+
+
+def _tables(cells: list[BBox]) -> list[list[BBox]]:
+    """Cells that touch at a corner, transitively, form a table; tables of one cell are none.
+
+    pdfplumber gets the same groups by sweeping the remaining cells until a sweep adds none
+    (quadratic in cells); here a union-find over shared corners. Tables come top to bottom
+    (then left to right) by their top-left cell; a cell's order inside its table does not
+    matter, rows are built from sorted cells.
+    """
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[Point, int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[BBox]] = defaultdict(list)
+    for i, cell in enumerate(cells):
+        groups[root(i)].append(cell)
+    tables = [g for g in groups.values() if len(g) > 1]
+    tables.sort(key=lambda g: min((c[1], c[0]) for c in g))
+    return tables
 
 
 def _rows(cells: list[BBox]) -> list[GridRow]:
@@ -130,41 +158,97 @@ def _rows(cells: list[BBox]) -> list[GridRow]:
     return rows
 
 
-def _ruling_edges(edges: list[Obj]) -> list[Obj]:
+def _ruling_edges(edges: list[Obj]) -> tuple[list[BBox], list[BBox]]:
+    """The page's vertical and horizontal ruling lines, snapped, joined and filtered as pdfplumber does.
+
+    * edges shorter than 1 pt are dropped;
+    * snapping: vertical edges whose x (horizontal edges whose y) lie within 3 pt of each other,
+      chained, move to the mean of their group (``x + (mean - x)``, as pdfplumber computes it);
+    * joining: edges on one line that overlap or leave a gap of at most 3 pt become one;
+    * edges shorter than 3 pt are dropped.
+
+    pdfplumber copies an edge dict at every step; here an edge is a list
+    ``[x0, top, x1, bottom, width, height]`` changed in place. Sums and differences are
+    taken in pdfplumber's order, so the float values are its own.
+    """
     s = _SETTINGS
-    lines = filter_edges(edges, "v", min_length=s.edge_min_length_prefilter)
-    lines += filter_edges(edges, "h", min_length=s.edge_min_length_prefilter)
-    merged = merge_edges(lines, s.snap_x_tolerance, s.snap_y_tolerance, s.join_x_tolerance, s.join_y_tolerance)
-    return filter_edges(merged, min_length=s.edge_min_length)
+    first = s.edge_min_length_prefilter
+    keys = ("x0", "top", "x1", "bottom", "width", "height")
+    verticals = [[e[k] for k in keys] for e in edges if e["orientation"] == "v" and e["height"] >= first]
+    horizontals = [[e[k] for k in keys] for e in edges if e["orientation"] == "h" and e["width"] >= first]
+    verticals = _snap(verticals, 0, s.snap_x_tolerance)
+    horizontals = _snap(horizontals, 1, s.snap_y_tolerance)
+    vs = _join(verticals, line=0, start=1, end=3, length=5, tolerance=s.join_y_tolerance)
+    hs = _join(horizontals, line=1, start=0, end=2, length=4, tolerance=s.join_x_tolerance)
+    least = s.edge_min_length
+    return (
+        [(e[0], e[1], e[2], e[3]) for e in vs if e[5] >= least],
+        [(e[0], e[1], e[2], e[3]) for e in hs if e[4] >= least],
+    )
 
 
-def _intersections(edges: list[Obj]) -> dict[Point, tuple[frozenset[BBox], frozenset[BBox]]]:
+def _snap(edges: list[list[float]], at: int, tolerance: float) -> list[list[float]]:
+    """Move edges whose coordinate ``at`` (x0 or top) is within tolerance, chained, to their mean."""
+    snapped: list[list[float]] = []
+    for group in clusters(edges, itemgetter(at), tolerance):
+        mean = sum(e[at] for e in group) / len(group)
+        for e in group:
+            shift = mean - e[at]
+            e[at] += shift
+            e[at + 2] += shift  # x1 with x0, bottom with top
+        snapped.extend(group)
+    return snapped
+
+
+def _join(edges: list[list[float]], line: int, start: int, end: int, length: int, tolerance: float) -> list[list[float]]:
+    """Join edges on the same line (equal coordinate ``line``) that overlap or nearly touch."""
+    joined: list[list[float]] = []
+    for _, same_line in itertools.groupby(sorted(edges, key=itemgetter(line)), key=itemgetter(line)):
+        run = sorted(same_line, key=itemgetter(start))
+        last = run[0]
+        joined.append(last)
+        for e in run[1:]:
+            if e[start] <= last[end] + tolerance:
+                if e[end] > last[end]:
+                    # pdfplumber's resize: x1 sets width = x1 - x0, bottom adds its change to height
+                    last = list(last)
+                    if end == 2:
+                        last[4] = e[end] - last[0]
+                    else:
+                        last[5] = last[5] + (e[end] - last[end])
+                    last[end] = e[end]
+                    joined[-1] = last
+            else:
+                last = e
+                joined.append(last)
+    return joined
+
+
+def _intersections(verticals: list[BBox], horizontals: list[BBox]) -> dict[Point, tuple[frozenset[BBox], frozenset[BBox]]]:
     """Points where a vertical and a horizontal edge cross (within tolerance), with the edges through each.
 
     Edges are compared by their boxes, as pdfplumber does: two edges with the same box are one.
     """
     x_tol, y_tol = _SETTINGS.intersection_x_tolerance, _SETTINGS.intersection_y_tolerance
-    verticals = [e for e in edges if e["orientation"] == "v"]
-    horizontals = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top"))
-    tops = [e["top"] for e in horizontals]
+    horizontals = sorted(horizontals, key=itemgetter(1))
+    tops = [h[1] for h in horizontals]
     crossing: dict[Point, tuple[set[BBox], set[BBox]]] = {}
     for v in verticals:
-        x, v_top, v_bottom = v["x0"], v["top"], v["bottom"]
-        v_box = _edge_bbox(v)
+        x, v_top, _, v_bottom = v
         # horizontals whose y is within [v_top - tol, v_bottom + tol]; the bisection only skips
         # what is surely out (a margin of 1 against rounding), the tests below are pdfplumber's
         start = bisect_left(tops, v_top - y_tol - 1)
         for h in horizontals[start:]:
-            y = h["top"]
+            y = h[1]
             if y - y_tol > v_bottom:
                 break
-            if h["x0"] - x_tol <= x <= h["x1"] + x_tol and v_top <= y + y_tol:
+            if h[0] - x_tol <= x <= h[2] + x_tol and v_top <= y + y_tol:
                 point = (x, y)
                 if point not in crossing:
                     crossing[point] = (set(), set())
                 v_set, h_set = crossing[point]
-                v_set.add(v_box)
-                h_set.add(_edge_bbox(h))
+                v_set.add(v)
+                h_set.add(h)
     return {p: (frozenset(v), frozenset(h)) for p, (v, h) in crossing.items()}
 
 
