@@ -1,9 +1,11 @@
 """PDF → Document: text lines and ruled tables in reading order.
 
-pypdfium2 reads each page's chars and drawn lines (in C), and pdfplumber's
-own table finder runs on them (:mod:`crawler.core.extract.pdf_layout`); a page
-drawn with paths too complex for that is read by pdfplumber whole, which
-costs a pure-Python interpretation of the page. Either way one layout pass
+pdfium reads each page's chars and drawn lines through its C API
+(:mod:`crawler.core.extract.pdf_layout`), and the ruled tables are found and
+filled by pdfplumber's rules, re-implemented to cost a fraction
+(:mod:`crawler.core.extract.pdf_grid`, :mod:`crawler.core.extract.pdf_celltext`);
+a page drawn with paths too complex for that is read by pdfplumber whole,
+which costs a pure-Python interpretation of the page. Either way one layout pass
 per page gives the ruled tables and the text lines outside them. Rows of a
 "table" that are one cell spanning the whole width (word processors often box
 the whole page) are prose, not table rows. Page numbers and running headers
