@@ -168,8 +168,8 @@ def _items(tables: Sequence[_Table], lines: list[dict[str, Any]]) -> list[_Item]
     for t_index, table in enumerate(tables):
         for row, cells in zip(table.rows, table.extract()):
             texts = ["" if c is None else c for c in cells]
-            if all(c is None for c in cells[1:]) or len(cells) == 1:
-                # one cell across the whole width: prose inside a box
+            if all(c is None for c in cells[1:]):
+                # one cell across the whole width (a one-column table too): prose inside a box
                 top = row.bbox[1]
                 items.extend(_Item(top=top + i * 0.01, text=ln) for i, ln in enumerate(texts[0].split("\n")) if ln.strip())
             else:

@@ -43,7 +43,7 @@ _SETTINGS = TableSettings.resolve(None)  # pdfplumber's defaults: ruling lines b
 
 
 class GridRow:
-    """One row of a table: a cell (or None where a merged cell above covers it) per column."""
+    """One row of a table: per column, the cell starting there, or None where a merged cell covers it."""
 
     __slots__ = ("bbox", "cells")
 
