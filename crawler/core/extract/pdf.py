@@ -1,9 +1,11 @@
 """PDF → Document: text lines and ruled tables in reading order.
 
-pypdfium2 reads each page's chars and drawn lines (in C), and pdfplumber's
-own table finder runs on them (:mod:`crawler.core.extract.pdf_layout`); a page
-drawn with paths too complex for that is read by pdfplumber whole, which
-costs a pure-Python interpretation of the page. Either way one layout pass
+pdfium reads each page's chars and drawn lines through its C API
+(:mod:`crawler.core.extract.pdf_layout`), and the ruled tables are found and
+filled by pdfplumber's rules, re-implemented to cost a fraction
+(:mod:`crawler.core.extract.pdf_grid`, :mod:`crawler.core.extract.pdf_celltext`);
+a page drawn with paths too complex for that is read by pdfplumber whole,
+which costs a pure-Python interpretation of the page. Either way one layout pass
 per page gives the ruled tables and the text lines outside them. Rows of a
 "table" that are one cell spanning the whole width (word processors often box
 the whole page) are prose, not table rows. Page numbers and running headers
@@ -22,19 +24,20 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pdfplumber
 import pypdfium2
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
-from pdfplumber.table import Table as PlumberTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from crawler.core.document import Block, Document, Table, pad_rows
 from crawler.core.errors import ExtractionError
-from crawler.core.extract.pdf_layout import LayoutPage, find_tables, layout_page, text_lines
+from crawler.core.extract.pdf_grid import find_tables
+from crawler.core.extract.pdf_layout import LayoutPage, layout_page, text_lines
 from crawler.core.limits import Limits, current
 
 if TYPE_CHECKING:
@@ -43,6 +46,19 @@ if TYPE_CHECKING:
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
 )
+
+
+class _Row(Protocol):
+    bbox: tuple[float, float, float, float]
+
+
+class _Table(Protocol):
+    """A ruled table: ours (:mod:`crawler.core.extract.pdf_grid`) or pdfplumber's."""
+
+    @property
+    def rows(self) -> Sequence[_Row]: ...
+
+    def extract(self) -> list[list[str | None]]: ...
 
 
 @dataclass
@@ -64,10 +80,9 @@ def extract_pdf(body: bytes, limits: Limits | None = None) -> Document:
         pages: list[list[_Item] | None] = []
         for index in range(min(page_count, max_pages)):
             try:
-                page = screen[index]
+                layout = layout_page(screen[index])
             except pypdfium2.PdfiumError as exc:
                 raise _open_error(exc) from exc
-            layout = layout_page(page)
             pages.append(None if layout is None else _layout_items(layout))
     finally:
         screen.close()
@@ -123,8 +138,6 @@ def _document(pages: list[list[_Item]], page_count: int) -> Document:
 
 def _open_error(exc: Exception) -> ExtractionError:
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, pypdfium2.PdfiumError) and "password" in message.lower():
-        return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     if "password" in message.lower() or "encrypt" in message.lower():
         return ExtractionError(f"encrypted PDF: {message}", "extract/pdf/encrypted")
     return ExtractionError(f"unreadable PDF: {message}", "extract/pdf/corrupt")
@@ -132,13 +145,13 @@ def _open_error(exc: Exception) -> ExtractionError:
 
 def _layout_items(page: LayoutPage) -> list[_Item]:
     tables = find_tables(page) if page.edges else []
-    boxes = [t.bbox for t in tables]  # a computed property in pdfplumber: read it once
+    boxes = [t.bbox for t in tables]
 
     def outside(ch: dict[str, Any]) -> bool:
         mid_x, mid_y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         return not any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
 
-    return _items(tables, text_lines([ch for ch in page.chars if outside(ch)]))
+    return _items(tables, text_lines([ch for ch in page.chars if outside(ch)] if boxes else page.chars))
 
 
 def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:
@@ -149,14 +162,14 @@ def _plumber_items(page: pdfplumber.page.Page) -> list[_Item]:
     return _items(tables, outside.extract_text_lines(return_chars=False))
 
 
-def _items(tables: list[PlumberTable], lines: list[dict[str, Any]]) -> list[_Item]:
+def _items(tables: Sequence[_Table], lines: list[dict[str, Any]]) -> list[_Item]:
     """Table rows and prose lines of one page, sorted top to bottom."""
     items: list[_Item] = []
     for t_index, table in enumerate(tables):
         for row, cells in zip(table.rows, table.extract()):
             texts = ["" if c is None else c for c in cells]
-            if all(c is None for c in cells[1:]) or len(cells) == 1:
-                # one cell across the whole width: prose inside a box
+            if all(c is None for c in cells[1:]):
+                # one cell across the whole width (a one-column table too): prose inside a box
                 top = row.bbox[1]
                 items.extend(_Item(top=top + i * 0.01, text=ln) for i, ln in enumerate(texts[0].split("\n")) if ln.strip())
             else:
