@@ -297,8 +297,7 @@ class ReportsSpider(scrapy.Spider):
             url=response.url, group_key=response.meta.get("group_key") or response.url, role=role,
             status=response.status, headers=headers, body=response.body,
             fetched_at=response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(),
-            warc=response.meta.get("warc"), revalidated="revalidated" in response.flags, links=links or [],
-            title_hint=response.meta.get("link_text"), prior=response.meta.get("prior"),
+            warc=response.meta.get("warc"), links=links or [], prior=response.meta.get("prior"),
             prior_checked="prior" in response.meta,
         )  # fmt: skip
 
