@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.decoded import decoded_headers
+
 logger = logging.getLogger(__name__)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,7 +42,10 @@ _MAX_BODY = 64 * 1024  # a challenge page is a stub: a real page with a cookie s
 
 @dataclass
 class Exchange:
-    """One request and response the browser made while solving, for the WARC archive."""
+    """One request and response the browser made while solving, for the WARC archive.
+
+    ``body`` is as the browser handed it over, decoded; ``headers`` say so (:func:`archive.decoded.decoded_headers`).
+    """
 
     url: str
     method: str
@@ -214,7 +219,8 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
         except PlaywrightError:
             route.continue_()  # not kept for the archive, but the page still loads
             return
-        headers = [(h["name"], h["value"]) for h in answer.headers_array]
+        # the body comes decoded (gzip undone): the archived headers must say so
+        headers = decoded_headers(((h["name"], h["value"]) for h in answer.headers_array), len(body))
         exchanges.append(
             Exchange(request.url, request.method, list(request.headers.items()), answer.status, answer.status_text, headers, body)
         )
