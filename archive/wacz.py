@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.cdxj import write_index
 from archive.writer import SOFTWARE, warc_date
-from crawler.core.errors import ReportError
+from crawler.core.errors import ReportError, first_line
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER: dict[str, str] = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -197,7 +197,7 @@ def build_wacz(
             except OSError:
                 raise
             except Exception as exc:  # warcio's ArchiveLoadFailed and the like: a WARC it cannot read
-                raise WaczError(f"cannot index the WARCs: {_first_line(exc)}", reason="wacz/bad_warc") from exc
+                raise WaczError(f"cannot index the WARCs: {first_line(exc)}", reason="wacz/bad_warc") from exc
             pages_file = work / "pages.jsonl"
             page_count = _write_pages(pages, pages_file)
 
@@ -319,10 +319,6 @@ def _page_title(title: str | None, url: str, role: object) -> str | None:
         return title
     name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
     return f"{title} [{name}]" if name else title
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 __all__ = [

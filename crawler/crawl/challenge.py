@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.decoded import decoded_headers
+from crawler.core.errors import first_line
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        return Solved(host, {}, exchanges, error=f"browser: {str(exc).splitlines()[0]}")
+        return Solved(host, {}, exchanges, error=f"browser: {first_line(exc)}")
     return Solved(host, cookies, exchanges, error=None if cookies else "the challenge set no cookie")
 
 

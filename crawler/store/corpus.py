@@ -13,15 +13,9 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
+from crawler.core.parse.checks import balance
 from crawler.core.parse.labels import REQUEST_COLUMNS
 from crawler.store.database import Store
-
-Num = int | float | None
-
-
-def _check(rule: str, scope: str, expected: Num, got: Num, detail: str) -> dict[str, Any]:
-    ok = None if expected is None or got is None else abs(expected - got) < 1e-6
-    return {"rule": rule, "scope": scope, "ok": ok, "detail": detail}
 
 
 def corpus_checks(record: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
@@ -33,7 +27,7 @@ def corpus_checks(record: dict[str, Any], previous: dict[str, Any]) -> list[dict
         for c, column in enumerate(REQUEST_COLUMNS):
             got, expected = now["carried_over"][c], before["carried_forward"][c]
             detail = f"上年结转 {got}; {previous['year']}年 结转下年度 {expected} (report {previous['id']})"
-            checks.append(_check("X-1", column, expected, got, detail))
+            checks.append(balance("X-1", column, [expected], [got], detail))
     if record.get("template") == "2021" and previous.get("template") == "2021":
         for item in ("regulations", "normative_documents"):
             cur = (record.get("proactive") or {}).get(item)
@@ -43,7 +37,7 @@ def corpus_checks(record: dict[str, Any], previous: dict[str, Any]) -> list[dict
             parts = (old.get("in_force"), cur.get("made"), cur.get("repealed"))
             expected = None if any(p is None for p in parts) else parts[0] + parts[1] - parts[2]  # type: ignore[operator]
             detail = f"现行有效 {cur.get('in_force')}; {previous['year']}年 {parts[0]} + 制发 {parts[1]} - 废止 {parts[2]}"
-            checks.append(_check("X-2", item, expected, cur.get("in_force"), detail))
+            checks.append(balance("X-2", item, [expected], [cur.get("in_force")], detail))
     return checks
 
 
