@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.challenge import CHROMIUM, ChallengeBook, Solved, detect, solve_in_browser
+from crawler.crawl.challenge import ChallengeBook, Solved, detect, solve_in_browser
+from crawler.crawl.settings import CHROMIUM
 from crawler.demo.govweb import GovWeb
 
 HTML = {"content-type": "text/html; charset=utf-8"}

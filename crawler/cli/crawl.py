@@ -18,10 +18,9 @@ from crawler.core.errors import ReportError
 from crawler.core.workers import terminate_all
 from crawler.crawl import jobdir
 from crawler.crawl.progress import crawl_summary
+from crawler.crawl.settings import CHROMIUM
 from crawler.registry.regions import load_registry, select
 from crawler.store.database import database_url
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def add_parser(sub: Any) -> None:

@@ -4,8 +4,9 @@ Many portals sit behind a WAF that answers a first request with 202, 412 or 521 
 stub) and a script that computes a cookie and reloads the page (瑞数 ``$_ts``, 加速乐
 ``__jsl_clearance``, WZWS "请开启JavaScript并刷新该页"). :func:`detect` tells such a page from a
 real one; :class:`ChallengeBook` runs the page once per host in Chromium (Playwright with
-Debian's ``/usr/bin/chromium``), keeps the cookies it earned (``challenge/cookies.json`` in the
-data directory, reused by plain requests and by later runs until they expire), records every
+Debian's build, :data:`crawler.crawl.settings.CHROMIUM`), keeps the cookies it earned
+(``challenge/cookies.json`` in the data directory, ``DATA_DIR`` in a crawl, reused by plain
+requests and by later runs until they expire), records every
 exchange the browser saw so the caller can archive it, and backs off when a host challenges
 again and again. A CAPTCHA (a picture, a slider, 验证码) is never attempted: its host is listed
 in ``challenge/captcha_hosts.json`` and left alone.
@@ -26,10 +27,10 @@ from urllib.parse import urlsplit
 
 from archive.decoded import decoded_headers
 from crawler.core.errors import first_line
+from crawler.crawl.settings import CHROMIUM
 
 logger = logging.getLogger(__name__)
 
-CHROMIUM = "/usr/bin/chromium"
 CHALLENGE_STATUSES = (202, 403, 412, 521)
 _COOKIE_SCRIPT = re.compile(
     r"document\.cookie\s*=|__jsl_clearance|\$_ts|wzws|请开启JavaScript|please enable javascript|location\.reload|"
