@@ -13,7 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
-from crawler.cli.options import add_store_options, open_store, positive
+from crawler.cli.options import add_store_options, open_store, positive, positive_seconds
 from crawler.core.errors import ReportError
 from crawler.core.workers import terminate_all
 from crawler.crawl import jobdir
@@ -54,7 +54,7 @@ def add_crawl_options(p: Any) -> None:
     p.add_argument("--since", type=_year, help="skip reports on years before this one")
     p.add_argument("--registry", type=Path, help="another registry file")
     p.add_argument(
-        "--parse-timeout", type=_positive_float, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
+        "--parse-timeout", type=positive_seconds, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
     )
     p.add_argument("--parse-memory", type=positive, metavar="MB", help="memory limit of a parser worker (PARSE_MEMORY_MB, 1536)")
     p.add_argument(
@@ -66,16 +66,6 @@ def add_crawl_options(p: Any) -> None:
         type=_setting,
         help="a Scrapy setting, as `scrapy crawl -s` (e.g. DOWNLOAD_DELAY=2)",
     )
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
 
 
 def _setting(text: str) -> tuple[str, str]:
