@@ -144,10 +144,9 @@ class WarcArchiveExtension:
         now = dt.datetime.now(dt.UTC)
         if "playwright" in response.flags:
             # the rendered DOM is not what the server sent: keep it as a resource record
-            pos = self.writer.write_resource(
+            self.writer.write_resource(
                 url=response.url, content_type="text/html; charset=utf-8", body=response.body, fetched_at=now
             )
-            request.meta["warc_dom"] = pos.as_dict()
             self.stats.inc_value("archive/resource_records")
             return
         request_headers = _headers(request.headers)

@@ -20,6 +20,7 @@ response record) as ``ts``, so each page resolves to a line of the index.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.cdxj import write_index
 from archive.writer import SOFTWARE, warc_date
-from crawler.core.errors import ReportError
+from crawler.core.errors import ReportError, first_line
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER: dict[str, str] = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -162,6 +163,27 @@ def build_wacz(
             packaged (a crawl still writing), or the package cannot be written.
     """
     out = Path(out)
+    warcs, sizes = _checked_inputs(out, warc_paths)
+    moment = created or datetime.now(UTC)
+    with _replaced_atomically(out) as tmp, tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as work:
+        index_file, pages_file = Path(work) / "index.cdxj", Path(work) / "pages.jsonl"
+        index_lines = _write_index(warcs, index_file)
+        page_count = _write_pages(pages, pages_file)
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            resources = _add_warcs(zf, warcs, sizes)
+            resources.append(_add_file(zf, index_file, INDEX_PATH, zipfile.ZIP_DEFLATED))
+            resources.append(_add_file(zf, pages_file, PAGES_PATH, zipfile.ZIP_DEFLATED))
+            package = _datapackage(resources, moment, software, title, description)
+            package_hash = _add_datapackage(zf, package, moment)
+        size = tmp.stat().st_size
+    return WaczSummary(
+        path=out, warcs=len(warcs), pages=page_count, index_lines=index_lines, size=size,
+        resources=tuple(resources), datapackage_hash=package_hash,
+    )  # fmt: skip
+
+
+def _checked_inputs(out: Path, warc_paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], dict[Path, int]]:
+    """The WARCs to package and their sizes now, once the names and the files' first records are checked."""
     if out.suffix != ".wacz":
         raise WaczError(f"a WACZ package's name must end in .wacz: {out}", reason="wacz/bad_name")
     if out.is_dir():
@@ -183,54 +205,56 @@ def build_wacz(
             _check_warc_head(path)
     except OSError as exc:
         raise WaczError(f"cannot package {out}: {exc}", reason="wacz/io") from exc
-    moment = created or datetime.now(UTC)
+    return warcs, sizes
 
+
+@contextlib.contextmanager
+def _replaced_atomically(out: Path) -> Iterator[Path]:
+    """A temporary file next to ``out`` to write; renamed over ``out`` on success, removed on any failure."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as work_name:
-            work = Path(work_name)
-            index_file = work / "index.cdxj"
-            try:
-                index_lines = write_index(warcs, index_file)
-            except OSError:
-                raise
-            except Exception as exc:  # warcio's ArchiveLoadFailed and the like: a WARC it cannot read
-                raise WaczError(f"cannot index the WARCs: {_first_line(exc)}", reason="wacz/bad_warc") from exc
-            pages_file = work / "pages.jsonl"
-            page_count = _write_pages(pages, pages_file)
-
-            resources: list[Resource] = []
-            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-                for path in warcs:
-                    resource = _add_file(zf, path, f"{ARCHIVE_DIR}/{path.name}", zipfile.ZIP_STORED)
-                    if resource.bytes != sizes[path] or path.stat().st_size != sizes[path]:
-                        raise WaczError(
-                            f"{path} changed while it was packaged (is a crawl writing to it?)", reason="wacz/changed"
-                        )
-                    resources.append(resource)
-                resources.append(_add_file(zf, index_file, INDEX_PATH, zipfile.ZIP_DEFLATED))
-                resources.append(_add_file(zf, pages_file, PAGES_PATH, zipfile.ZIP_DEFLATED))
-                package = _datapackage(resources, moment, software, title, description)
-                package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-                package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
-                _add_bytes(zf, DATAPACKAGE_PATH, package_bytes, moment)
-                digest = {"path": DATAPACKAGE_PATH, "hash": package_hash}
-                _add_bytes(zf, DIGEST_PATH, (json.dumps(digest, indent=2) + "\n").encode("utf-8"), moment)
+        yield tmp
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; the package is as readable as the WARCs
         os.replace(tmp, out)
-        size = out.stat().st_size
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise WaczError(f"cannot write {out}: {exc}", reason="wacz/io") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return WaczSummary(
-        path=out, warcs=len(warcs), pages=page_count, index_lines=index_lines, size=size,
-        resources=tuple(resources), datapackage_hash=package_hash,
-    )  # fmt: skip
+
+
+def _write_index(warcs: list[Path], index_file: Path) -> int:
+    """The CDXJ index of ``warcs``; a WARC warcio cannot read is a WaczError, an OSError stays one."""
+    try:
+        return write_index(warcs, index_file)
+    except OSError:
+        raise
+    except Exception as exc:  # warcio's ArchiveLoadFailed and the like: a WARC it cannot read
+        raise WaczError(f"cannot index the WARCs: {first_line(exc)}", reason="wacz/bad_warc") from exc
+
+
+def _add_warcs(zf: zipfile.ZipFile, warcs: list[Path], sizes: dict[Path, int]) -> list[Resource]:
+    """Store each WARC as it is under archive/, refusing one whose size moved since it was checked."""
+    resources = []
+    for path in warcs:
+        resource = _add_file(zf, path, f"{ARCHIVE_DIR}/{path.name}", zipfile.ZIP_STORED)
+        if resource.bytes != sizes[path] or path.stat().st_size != sizes[path]:
+            raise WaczError(f"{path} changed while it was packaged (is a crawl writing to it?)", reason="wacz/changed")
+        resources.append(resource)
+    return resources
+
+
+def _add_datapackage(zf: zipfile.ZipFile, package: dict[str, Any], moment: datetime) -> str:
+    """``datapackage.json`` and its digest file; returns the ``sha256:`` hash of the former."""
+    package_bytes = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+    _add_bytes(zf, DATAPACKAGE_PATH, package_bytes, moment)
+    digest = {"path": DATAPACKAGE_PATH, "hash": package_hash}
+    _add_bytes(zf, DIGEST_PATH, (json.dumps(digest, indent=2) + "\n").encode("utf-8"), moment)
+    return package_hash
 
 
 def _check_warc_head(path: Path) -> None:
@@ -319,10 +343,6 @@ def _page_title(title: str | None, url: str, role: object) -> str | None:
         return title
     name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
     return f"{title} [{name}]" if name else title
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 __all__ = [

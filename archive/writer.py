@@ -278,11 +278,6 @@ class RollingWarcWriter:
             extra = [("WARC-Concurrent-To", concurrent_to)]
             return self._write(self._record("metadata", url, date, extra, "application/warc-fields", block))
 
-    @property
-    def current_path(self) -> Path | None:
-        """Path of the open WARC, or None between files."""
-        return self._path
-
     def finished(self) -> list[Path]:
         """Files closed so far (complete, safe to index or upload)."""
         with self._lock:

@@ -29,6 +29,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import signals as archive_signals
+from archive.decoded import decoded_headers
 from crawler.crawl import discovery, rendering
 from crawler.crawl.books import Books
 from crawler.crawl.items import FetchedDocument, FetchFailure
@@ -298,8 +299,7 @@ class ReportsSpider(scrapy.Spider):
             url=response.url, group_key=response.meta.get("group_key") or response.url, role=role,
             status=response.status, headers=headers, body=response.body,
             fetched_at=response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(),
-            warc=response.meta.get("warc"), revalidated="revalidated" in response.flags, links=links or [],
-            title_hint=response.meta.get("link_text"), prior=response.meta.get("prior"),
+            warc=response.meta.get("warc"), links=links or [], prior=response.meta.get("prior"),
             prior_checked="prior" in response.meta,
         )  # fmt: skip
 
@@ -398,18 +398,7 @@ class ReportsSpider(scrapy.Spider):
         except PlaywrightError:  # a redirect or an aborted fetch has no body to archive
             self.crawler.stats.inc_value("archive/browser_unreadable")
             return
-        fixed: list[tuple[str, str]] = []
-        for h in headers:
-            name = h["name"]
-            if name.startswith(":"):
-                continue
-            low = name.lower()
-            if low in {"content-encoding", "transfer-encoding", "content-length"}:
-                if low != "content-length":
-                    fixed.append((f"X-Orig-{name}", h["value"]))
-                continue
-            fixed.append((name, h["value"]))
-        fixed.append(("Content-Length", str(len(body))))
+        fixed = decoded_headers(((h["name"], h["value"]) for h in headers), len(body))
         self.crawler.signals.send_catch_log(
             signal=archive_signals.browser_response, url=response.url, method=response.request.method,
             request_headers=[(h["name"], h["value"]) for h in request_headers if not h["name"].startswith(":")],

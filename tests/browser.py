@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from crawler.crawl import settings
 from tests.conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(settings.CHROMIUM)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.challenge import CHROMIUM, ChallengeBook, Solved, detect, solve_in_browser
+from crawler.crawl.challenge import ChallengeBook, Solved, detect, solve_in_browser
+from crawler.crawl.settings import CHROMIUM
 from crawler.demo.govweb import GovWeb
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -95,3 +96,8 @@ def test_the_browser_solves_a_cookie_challenge() -> None:
         statuses = [ex.status for ex in solved.exchanges if ex.url == url]
         assert statuses[0] == 521 and statuses[-1] == 200  # the challenge, then the page, both kept for the archive
         assert b"__jsl_clearance_s" in solved.exchanges[0].body
+        # bodies come decoded: every exchange states its stored length and no encoding a reader would undo again
+        for ex in solved.exchanges:
+            names = {name.lower(): value for name, value in ex.headers}
+            assert int(names["content-length"]) == len(ex.body)
+            assert "content-encoding" not in names and "transfer-encoding" not in names

@@ -63,3 +63,18 @@ def test_unusable_file_exit_2_one_line(tmp_path, content, name, message):
 def test_missing_file_exit_2(tmp_path):
     proc = run("parse", str(tmp_path / "nope.pdf"))
     assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--max-pages", "0", "must be a positive number"),
+        ("--max-pages", "ten", "must be a whole number"),
+        ("--parse-timeout", "-1", "must be a positive number"),
+        ("--parse-timeout", "soon", "must be a number of seconds"),
+    ],
+)
+def test_crawl_numbers_are_checked_before_anything_starts(option, value, message):
+    proc = run("crawl", "--start-url", "http://127.0.0.1:9/", option, value)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"argument {option}: {message}" in proc.stderr and "Traceback" not in proc.stderr

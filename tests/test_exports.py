@@ -362,3 +362,16 @@ def test_cli_jsonl_still_works_and_bad_out(records, store_dir, tmp_path):
     for out in ("missing/cells.parquet", "missing/cells.csv"):
         proc = cli("export", "--format", "cells", "--data-dir", str(store_dir), "--out", str(tmp_path / out))
         assert proc.returncode == 2 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_reader_that_stops_early_is_no_error(store_dir):
+    """`export | head`: the pipe closes before the export is written; exit 0, nothing on stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "export", "--format", "cells", "--data-dir", str(store_dir)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the command has imported anything: its first flush meets a closed pipe
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert err == b""

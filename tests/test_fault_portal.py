@@ -19,10 +19,11 @@ from typing import Any
 import psutil
 import pytest
 
+from crawler.crawl import settings
 from crawler.demo.faults import FaultPortal
 from tests.conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(settings.CHROMIUM)
 FAST = [
     *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05"),
     *("-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=1", "-s", "PROGRESS_INTERVAL=2"),

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from crawler.crawl import settings
 from crawler.demo.county import County
 from crawler.demo.portal import DEFAULT_DOCUMENTS
 from tests.conftest import ROOT
@@ -26,7 +27,7 @@ from tests.test_frontier import TwoHostPortal, _args, _check_warcs, _export, _re
 
 __all__ = ["frontier", "portal"]  # fixtures, imported for pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(settings.CHROMIUM)
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: nothing can render")
 
 # INFO: Scrapy dumps its stats when a worker closes, scrapy-playwright says when its handler starts

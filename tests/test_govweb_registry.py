@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.crawl.challenge import CHROMIUM
+from crawler.crawl.settings import CHROMIUM
 from crawler.demo.govweb import SITES, SPAM_HOST, GovWeb
 from crawler.registry.regions import load_registry
 from tests.conftest import ROOT

@@ -72,7 +72,7 @@ def _docx_bytes() -> bytes:
 
 def test_docx_and_html_named_doc_are_read_by_their_bytes():
     as_doc = FetchedResource(body=_docx_bytes(), filename="report.doc", content_type="application/msword")
-    assert sniff_format(as_doc.body, as_doc.content_type, as_doc.filename) == "docx"
+    assert sniff_format(as_doc.body, as_doc.content_type) == "docx"
     assert extract(as_doc).source_format == "docx"
     # Word's "save as web page" under a .doc name, the way portals serve it
     page = (
@@ -86,7 +86,7 @@ def test_docx_and_html_named_doc_are_read_by_their_bytes():
 
 def test_rtf_is_recognised_by_its_bytes():
     assert legacy.legacy_kind(b"{\\rtf1\\ansi\\ansicpg936 ...}") == "rtf"
-    assert sniff_format(b"{\\rtf1\\ansi\\deff0 ...}", "application/msword", "report.doc") == "doc"
+    assert sniff_format(b"{\\rtf1\\ansi\\deff0 ...}", "application/msword") == "doc"
 
 
 def test_spreadsheet_in_ole2_is_refused_with_a_reason(tmp_path):

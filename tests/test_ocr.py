@@ -149,7 +149,7 @@ def test_pictures_are_recognised_by_their_bytes(fmt, kind):
     buf = io.BytesIO()
     Image.new("L", (40, 30), 255).save(buf, fmt)
     assert image_kind(buf.getvalue()[:64]) == kind
-    assert sniff_format(buf.getvalue(), "application/octet-stream", "report.html") == "image"
+    assert sniff_format(buf.getvalue(), "application/octet-stream") == "image"
 
 
 def test_text_starting_with_bm_is_not_a_bitmap():

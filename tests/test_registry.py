@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.cli.regions import format_table
 from crawler.core.errors import ReportError
 from crawler.registry.divisions import load as load_divisions
 from crawler.registry.regions import (
@@ -19,7 +20,6 @@ from crawler.registry.regions import (
     Portal,
     Region,
     RegistryError,
-    format_table,
     load_registry,
     region_of_url,
     select,

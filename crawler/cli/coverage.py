@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler.cli.options import add_store_options, open_store
 from crawler.core.errors import ReportError
-from crawler.publish.summary import pad
+from crawler.publish.summary import line
 from crawler.registry.coverage import COLUMNS, coverage_rows, unregistered
 from crawler.registry.divisions import DivisionError
 from crawler.registry.divisions import load as load_divisions
@@ -61,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
 def _table(rows: list[dict[str, Any]], missing: list[dict[str, Any]], out: Any) -> None:
     widths = [8, 28, 26, 6, 9, 9]
     print(
-        "  ".join(pad(h, w) for h, w in zip(["code", "division", "organ", "year", "reports", "status"], widths, strict=True)),
+        line(["code", "division", "organ", "year", "reports", "status"], widths),
         file=out,
     )
     for row in rows:
         cells = [row["code"] or "-", row["division"], row["organ"], str(row["year"]), str(row["reports"]), row["status"]]
-        print("  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)), file=out)
+        print(line(cells, widths), file=out)
     gaps = sum(r["status"] == "gap" for r in rows)
     organs = len({r["url"] for r in rows})
     print(f"\n{organs} organs, {len(rows) - gaps} reported, {gaps} gaps", file=out)

@@ -13,15 +13,14 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
-from crawler.cli.options import add_store_options, open_store
+from crawler.cli.options import add_store_options, open_store, positive, positive_seconds
 from crawler.core.errors import ReportError
 from crawler.core.workers import terminate_all
 from crawler.crawl import jobdir
 from crawler.crawl.progress import crawl_summary
+from crawler.crawl.settings import CHROMIUM
 from crawler.registry.regions import load_registry, select
 from crawler.store.database import database_url
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def add_parser(sub: Any) -> None:
@@ -51,13 +50,13 @@ def add_crawl_options(p: Any) -> None:
     p.add_argument(
         "--render", choices=["auto", "never", "always"], default="auto", help="use Chromium (Playwright) for lists scripts fill"
     )
-    p.add_argument("--max-pages", type=_positive, help="stop after this many pages")
+    p.add_argument("--max-pages", type=positive, help="stop after this many pages")
     p.add_argument("--since", type=_year, help="skip reports on years before this one")
     p.add_argument("--registry", type=Path, help="another registry file")
     p.add_argument(
-        "--parse-timeout", type=_positive_float, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
+        "--parse-timeout", type=positive_seconds, metavar="SECONDS", help="wall-clock limit per document (PARSE_TIMEOUT, 120)"
     )
-    p.add_argument("--parse-memory", type=_positive, metavar="MB", help="memory limit of a parser worker (PARSE_MEMORY_MB, 1536)")
+    p.add_argument("--parse-memory", type=positive, metavar="MB", help="memory limit of a parser worker (PARSE_MEMORY_MB, 1536)")
     p.add_argument(
         "-s",
         "--set",
@@ -67,23 +66,6 @@ def add_crawl_options(p: Any) -> None:
         type=_setting,
         help="a Scrapy setting, as `scrapy crawl -s` (e.g. DOWNLOAD_DELAY=2)",
     )
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
 
 
 def _setting(text: str) -> tuple[str, str]:

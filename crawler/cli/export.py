@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -81,19 +80,15 @@ def run(args: argparse.Namespace) -> int:
         return _run_folder(args)
     store = open_store(args)
     parquet = args.format == "cells" and bool(args.out) and str(args.out).lower().endswith(".parquet")
-    try:
-        with contextlib.ExitStack() as stack:
-            stack.callback(store.close)
-            records = _Counted(store.records(args.region))
-            if parquet:
-                written = _write_parquet(records, args.out)
-            else:
-                out = stack.enter_context(_open(args.out)) if args.out else sys.stdout
-                written = _write_text(args.format, records, out)
-    except BrokenPipeError:
-        # the reader stopped early (``| head``): no traceback, and nothing more to flush
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    # a reader that stops early (``| head``) ends the export in crawler.cli.main: exit status 0, no traceback
+    with contextlib.ExitStack() as stack:
+        stack.callback(store.close)
+        records = _Counted(store.records(args.region))
+        if parquet:
+            written = _write_parquet(records, args.out)
+        else:
+            out = stack.enter_context(_open(args.out)) if args.out else sys.stdout
+            written = _write_text(args.format, records, out)
     if args.out:
         if args.format == "cells":
             what = f"{written} cells of {records.count} reports"

@@ -1,4 +1,4 @@
-"""Command line: ``python -m crawler <command>``; one module per command in crawler/commands.
+"""Command line: ``python -m crawler <command>``; one module per command in crawler/cli.
 
 Every command returns an exit status: 0 on success, 2 with a one-line
 message on stderr for input or options it cannot use (never a traceback).
@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
-        # `export | head`: the reader has what it wanted
+        # `export | head`: the reader has what it wanted. Every command's output ends here; the rest of
+        # stdout goes nowhere, so the interpreter's last flush cannot fail again at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""Options shared by the commands that read or write the data directory and the store."""
+"""Options shared by the commands: the data directory and the store, and argument types."""
 
 from __future__ import annotations
 
@@ -19,3 +19,25 @@ def add_store_options(p: Any) -> None:
 def open_store(args: argparse.Namespace) -> Store:
     """The store the options name; raises StoreError (a ReportError) when it cannot be opened."""
     return Store(database_url(args.data_dir, args.db))
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number above 0 (a count, a limit in MB)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0 (``nan`` is not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value

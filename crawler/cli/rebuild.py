@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.reader import warc_files
 from archive.repair import repair_all
-from crawler.cli.options import add_store_options, open_store
+from crawler.cli.options import add_store_options, open_store, positive, positive_seconds
 from crawler.core.workers import Limits
 from crawler.rebuild.local import rebuild
 from crawler.registry.regions import load_registry
@@ -25,11 +25,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parser processes (default: all cores)")
     p.add_argument("--registry", type=Path, help="another registry file (regions of the portals)")
     p.add_argument(
-        "--parse-timeout", type=_positive_float, default=Limits.timeout, metavar="SECONDS",
+        "--parse-timeout", type=positive_seconds, default=Limits.timeout, metavar="SECONDS",
         help=f"wall-clock limit per document (default {Limits.timeout:g})",
     )  # fmt: skip
     p.add_argument(
-        "--parse-memory", type=_positive_int, default=Limits.memory_mb, metavar="MB",
+        "--parse-memory", type=positive, default=Limits.memory_mb, metavar="MB",
         help=f"memory limit of a parser worker (default {Limits.memory_mb})",
     )  # fmt: skip
     p.add_argument(
@@ -38,26 +38,6 @@ def add_parser(sub: Any) -> None:
     )  # fmt: skip
     add_store_options(p)
     p.set_defaults(func=run)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from crawler.publish.summary import line, width
 from crawler.registry.divisions import load as load_divisions
-from crawler.registry.regions import RegistryError, format_table, load_registry, select
+from crawler.registry.regions import Region, RegistryError, load_registry, select
 
 
 def add_parser(sub: Any) -> None:
@@ -48,3 +49,23 @@ def describe_division(code: str) -> str:
         f"{sum(d.level == lv for d in below)} {lv}" for lv in ("prefecture", "county") if any(d.level == lv for d in below)
     )
     return f"{full} {'/'.join(d.name for d in chain)} ({chain[-1].level}{'; ' + counts if counts else ''})"
+
+
+def format_table(regions: list[Region]) -> str:
+    """The table ``python -m crawler regions`` prints: one row per portal.
+
+    Columns: path, level, division code, portal name, url, family, number of report columns.
+    """
+    header = ("path", "level", "code", "portal", "url", "family", "columns")
+    rows: list[tuple[str, ...]] = []
+    for region in regions:
+        for i, portal in enumerate(region.portals):
+            name = portal.name + (" [demo]" if portal.demo else "")
+            first = (region.path, region.level, region.code or "-") if i == 0 else ("", "", "")
+            rows.append((*first, name, portal.url, portal.family or "-", str(len(portal.report_columns))))
+    widths = [max([width(h)] + [width(r[c]) for r in rows]) for c, h in enumerate(header)]
+    lines = [line(header, widths), line(["-" * w for w in widths], widths), *(line(r, widths) for r in rows)]
+    n_portals = sum(len(r.portals) for r in regions)
+    provinces = {r.province for r in regions if r.province and not all(p.demo for p in r.portals)}
+    lines.append(f"{len(regions)} regions, {n_portals} portals, {len(provinces)} provinces (the demo region not counted)")
+    return "\n".join(text.rstrip() for text in lines)

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.cli.options import add_store_options, open_store
+from crawler.cli.options import add_store_options, open_store, positive
 from crawler.core.errors import ReportError
 from crawler.crawl.challenge import ChallengeBook, Solved, solve_in_browser
 from crawler.crawl.settings import USER_AGENT
-from crawler.publish.summary import pad
+from crawler.publish.summary import line
 from crawler.registry.discover import discover, merge_into_registry, registry_entries
 from crawler.registry.regcheck import check_portal
 from crawler.registry.regions import load_registry, select
@@ -27,7 +27,7 @@ def add_parser(sub: Any) -> None:
     d = actions.add_parser("discover", help="follow site lists from a portal and add the government sites found")
     d.add_argument("--from", dest="start", required=True, help="the portal to start from, e.g. https://www.gov.cn/")
     d.add_argument("--depth", type=_depth, default=3, help="how many site lists deep to follow (default 3)")
-    d.add_argument("--max-sites", type=_positive, default=500, help="stop after this many sites (default 500)")
+    d.add_argument("--max-sites", type=positive, default=500, help="stop after this many sites (default 500)")
     d.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to one host (default 1)")
     d.add_argument("--dry-run", action="store_true", help="print what was found, write nothing")
     _common(d)
@@ -49,13 +49,6 @@ def _depth(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 6:
         raise argparse.ArgumentTypeError("a depth from 0 to 6")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
 
@@ -83,10 +76,10 @@ def run_discover(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.close()
     widths = [8, 32, 28, 12, 10]
-    print("  ".join(pad(h, w) for h, w in zip(["code", "site", "organ", "site ID", "depth"], widths, strict=True)))
+    print(line(["code", "site", "organ", "site ID", "depth"], widths))
     for site in result.accepted:
         cells = [site.code or "-", site.url, site.organ or "-", site.site_id or "-", str(site.depth)]
-        print("  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)) + f"  found on {site.found_on or '(start)'}")
+        print(line(cells, widths) + f"  found on {site.found_on or '(start)'}")
         for alias in site.aliases:
             print(f"{'':10}also as {alias}")
     if result.rejected:
@@ -119,10 +112,10 @@ def run_check(args: argparse.Namespace) -> int:
                 verdict = "ok" if not checked.problems else "CHANGED"
                 problems += bool(checked.problems)
                 print(f"{verdict:8} {region.path}  {portal.url}  HTTP {checked.status or '-'}  site ID {checked.site_id or '-'}")
-                for line in checked.problems:
-                    print(f"{'':9}! {line}")
-                for line in checked.notes:
-                    print(f"{'':9}  {line}")
+                for text in checked.problems:
+                    print(f"{'':9}! {text}")
+                for text in checked.notes:
+                    print(f"{'':9}  {text}")
     finally:
         store.close()
     total = sum(len(r.portals) for r in regions)

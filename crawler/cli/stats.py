@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crawler.cli.options import add_store_options, open_store
-from crawler.publish.summary import pad
+from crawler.publish.summary import line
 from crawler.registry.coverage import province_totals
 from crawler.registry.divisions import load as load_divisions
 from crawler.registry.regions import load_registry
@@ -75,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     head = ["region", "year", "reports", "2021", "2019", "pre2019", "failed checks", "corpus X-1/X-2 failed"]
     widths = [34, 6, 8, 6, 6, 8, 14, 22]
-    print("  ".join(pad(h, w) for h, w in zip(head, widths, strict=True)))
+    print(line(head, widths))
     for row in data["by_region_year"]:
         t = row["templates"]
         cells = [row["region"], str(row["year"] or "?"), str(row["reports"]), str(t.get("2021", 0)), str(t.get("2019", 0)),
                  str(t.get("pre2019", 0)), f"{row['failed_checks']} in {row['reports_failing_checks']}", str(row["corpus_failed"])]  # fmt: skip
-        print("  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)))
+        print(line(cells, widths))
     print(f"\n{data['reports']} reports; {len(data['parse_failures'])} URLs could not be fetched, read or parsed")
     for f in data["parse_failures"]:
         print(f"  {f['url']}: {f['error']}")
@@ -101,7 +101,7 @@ def _print_provinces(rows: list[dict[str, Any]]) -> None:
     shown = [r for r in rows if r["organs"] or r["reports"]]
     print(f"\nBy province (of {len(rows)} on the division list; {len(rows) - len(shown)} with no organ and no report not shown)")
     head, widths = ["code", "province", "divisions registered", "organs", "reports", "years"], [8, 18, 22, 8, 8, 20]
-    print("  ".join(pad(h, w) for h, w in zip(head, widths, strict=True)))
+    print(line(head, widths))
     for r in shown:
         years = f"{r['years'][0]}-{r['years'][-1]}" if len(r["years"]) > 1 else "".join(map(str, r["years"]))
         cells = [
@@ -112,4 +112,4 @@ def _print_provinces(rows: list[dict[str, Any]]) -> None:
             str(r["reports"]),
             years,
         ]
-        print("  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)))
+        print(line(cells, widths))

@@ -19,6 +19,11 @@ class ReportError(Exception):
             self.reason = reason
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception's message cut to its first line (a driver's or warcio's run on), else its type's name."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 class ExtractionError(ReportError):
     """The bytes could not be turned into a document (corrupt, encrypted, empty, unknown).
 

@@ -4,8 +4,9 @@ Many portals sit behind a WAF that answers a first request with 202, 412 or 521 
 stub) and a script that computes a cookie and reloads the page (瑞数 ``$_ts``, 加速乐
 ``__jsl_clearance``, WZWS "请开启JavaScript并刷新该页"). :func:`detect` tells such a page from a
 real one; :class:`ChallengeBook` runs the page once per host in Chromium (Playwright with
-Debian's ``/usr/bin/chromium``), keeps the cookies it earned (``challenge/cookies.json`` in the
-data directory, reused by plain requests and by later runs until they expire), records every
+Debian's build, :data:`crawler.crawl.settings.CHROMIUM`), keeps the cookies it earned
+(``challenge/cookies.json`` in the data directory, ``DATA_DIR`` in a crawl, reused by plain
+requests and by later runs until they expire), records every
 exchange the browser saw so the caller can archive it, and backs off when a host challenges
 again and again. A CAPTCHA (a picture, a slider, 验证码) is never attempted: its host is listed
 in ``challenge/captcha_hosts.json`` and left alone.
@@ -24,9 +25,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.decoded import decoded_headers
+from crawler.core.errors import first_line
+from crawler.crawl.settings import CHROMIUM
+
 logger = logging.getLogger(__name__)
 
-CHROMIUM = "/usr/bin/chromium"
 CHALLENGE_STATUSES = (202, 403, 412, 521)
 _COOKIE_SCRIPT = re.compile(
     r"document\.cookie\s*=|__jsl_clearance|\$_ts|wzws|请开启JavaScript|please enable javascript|location\.reload|"
@@ -40,7 +44,10 @@ _MAX_BODY = 64 * 1024  # a challenge page is a stub: a real page with a cookie s
 
 @dataclass
 class Exchange:
-    """One request and response the browser made while solving, for the WARC archive."""
+    """One request and response the browser made while solving, for the WARC archive.
+
+    ``body`` is as the browser handed it over, decoded; ``headers`` say so (:func:`archive.decoded.decoded_headers`).
+    """
 
     url: str
     method: str
@@ -214,7 +221,8 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
         except PlaywrightError:
             route.continue_()  # not kept for the archive, but the page still loads
             return
-        headers = [(h["name"], h["value"]) for h in answer.headers_array]
+        # the body comes decoded (gzip undone): the archived headers must say so
+        headers = decoded_headers(((h["name"], h["value"]) for h in answer.headers_array), len(body))
         exchanges.append(
             Exchange(request.url, request.method, list(request.headers.items()), answer.status, answer.status_text, headers, body)
         )
@@ -247,7 +255,7 @@ def solve_in_browser(url: str, *, timeout: float = 30.0, user_agent: str | None 
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        return Solved(host, {}, exchanges, error=f"browser: {str(exc).splitlines()[0]}")
+        return Solved(host, {}, exchanges, error=f"browser: {first_line(exc)}")
     return Solved(host, cookies, exchanges, error=None if cookies else "the challenge set no cookie")
 
 

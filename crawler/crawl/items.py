@@ -18,9 +18,7 @@ class FetchedDocument:
     body: bytes
     fetched_at: str
     warc: dict[str, Any] | None = None
-    revalidated: bool = False  # answered 304: the body came from the archive
     links: list[str] = field(default_factory=list)  # attachments found on a page
-    title_hint: str | None = None
     # what the crawl state knew of this URL before (a crawler.store.database.Prior or None), when it was looked up:
     # the pipeline decides from it whether the bytes changed, without a store query
     prior: Any = None

@@ -3,10 +3,13 @@
 :class:`ConditionalRequestMiddleware` (periodic crawls): a report page or attachment fetched before is requested again with
 ``If-None-Match`` / ``If-Modified-Since`` from the crawl state. A ``304 Not
 Modified`` (archived as a revisit record by the archive extension, which sees
-it first) is turned back into the archived response, flagged
-``revalidated``, so spiders still read the page's links and pipelines know
-not to parse it again. Only requests marked ``meta["conditional"]`` take part:
-list pages change under the same URL and are always fetched whole.
+it first) is turned back into the archived response, so spiders still read the
+page's links; its ``meta["warc"]`` points at the archived copy, and the flag
+``revalidated`` marks it in Scrapy's "Crawled" log line. The pipeline does not
+parse it again because its bytes match what the crawl state knew of the URL
+(``meta["prior"]``), as for any unchanged document. Only requests marked
+``meta["conditional"]`` take part: list pages change under the same URL and are
+always fetched whole.
 
 :class:`RedirectScopeMiddleware`: a redirect leaves the portal's hosts only as far as
 a link may (never): the redirected request is refused before robots.txt or the
@@ -120,7 +123,6 @@ class ConditionalRequestMiddleware:
             retry.headers.pop(b"If-Modified-Since", None)
             return retry
         self.stats.inc_value("incremental/not_modified")
-        request.meta["revalidated"] = True
         request.meta["warc"] = state.warc
         request.meta["fetched_at"] = state.fetched_at
         headers = Headers()

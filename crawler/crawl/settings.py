@@ -1,8 +1,8 @@
 """Scrapy settings of the project, read once by each component through ``from_crawler``.
 
 Grouped as Scrapy's default_settings: identity, politeness and faults, then the
-project's own groups (enable flag first): ARCHIVE_*, STORE_URL / DATA_DIR,
-INCREMENTAL_*, PLAYWRIGHT_*. ``python -m crawler crawl`` overrides DATA_DIR,
+project's own groups (enable flag first): DATA_DIR, ARCHIVE_*, STORE_URL,
+INCREMENTAL_*, PLAYWRIGHT_* (and CHROMIUM, the browser's path). ``python -m crawler crawl`` overrides DATA_DIR,
 STORE_URL, ARCHIVE_DIR and the render mode from its options; ``scrapy crawl
 reports`` uses these defaults (./data).
 """
@@ -80,8 +80,13 @@ MEMUSAGE_ENABLED = True
 MEMUSAGE_WARNING_MB = 2048
 MEMUSAGE_LIMIT_MB = 0
 
-# Archive (WARC) -------------------------------------------------------------------------
+# Data folder: the default home of the WARCs and the store below, and where the challenge
+# middleware keeps the cookies it earned (DATA_DIR/challenge). ``python -m crawler crawl``
+# sets all three from --data-dir; with ``scrapy crawl -s DATA_DIR=…`` set ARCHIVE_DIR and
+# STORE_URL as well, as their defaults are computed from this one when the module loads.
 DATA_DIR = str(Path("data"))
+
+# Archive (WARC) -------------------------------------------------------------------------
 ARCHIVE_ENABLED = True
 ARCHIVE_DIR = str(Path(DATA_DIR) / "warc")
 ARCHIVE_GZIP = True
@@ -116,9 +121,12 @@ DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }
+# Debian's Chromium, the one browser binary: rendering here, the challenge solver
+# (crawler.crawl.challenge) and the crawl command's check that it is installed read this name
+CHROMIUM = "/usr/bin/chromium"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
-    "executable_path": "/usr/bin/chromium",
+    "executable_path": CHROMIUM,
     "headless": True,
     "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 }

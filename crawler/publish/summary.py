@@ -1,8 +1,13 @@
-"""A record as a person reads it: identity, sections, the three tables laid out, failed checks."""
+"""A record as a person reads it: identity, sections, the three tables laid out, failed checks.
+
+Also the plain-text table helpers every command's tables use (:func:`width`, :func:`pad`, :func:`line`):
+one rule for how wide Chinese text is on a terminal.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from crawler.core.parse.labels import COLUMN_LABELS, REQUEST_COLUMNS, REQUEST_ROWS, REVIEW_FIELD_LABELS, REVIEW_FIELDS
@@ -26,12 +31,19 @@ _FIELD_LABELS = {
 
 
 def width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide and full-width characters (Chinese) take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def pad(text: str, size: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``size`` columns, on the right (or on the left: ``right``-aligned)."""
     fill = " " * max(size - width(text), 0)
     return fill + text if right else text + fill
+
+
+def line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """One line of a plain-text table: each cell padded to its column, two spaces between columns."""
+    return "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True))
 
 
 def cell(value: Any) -> str:

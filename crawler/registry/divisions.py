@@ -3,7 +3,9 @@
 Every province, prefecture and county-level unit with its six-digit code, and the renames,
 mergers and abolitions since 2008 with the current code each old unit went to (洪泽县 320829
 → 洪泽区 320813). ``scripts/build_divisions.py`` writes the file from two PyPI data packages;
-this module only reads it. Pure functions over an immutable index, no I/O after the first load.
+this module only reads it. :func:`load` reads the file on its first call in a process (the parser's
+region inference, :mod:`crawler.core.parse.region`, makes that call while parsing a document) and
+caches the index; everything else is pure functions over that immutable index.
 """
 
 from __future__ import annotations

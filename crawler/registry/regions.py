@@ -3,7 +3,7 @@
 A region is a path of administrative names, ``省/市/县`` (``江苏省/淮安市/洪泽区``);
 each region lists the portals that publish its annual reports and, where known,
 the report columns (the list pages of 政府信息公开工作年度报告) on them.
-``python -m crawler regions`` prints the table (:func:`format_table`); a crawl
+``python -m crawler regions`` prints it (:mod:`crawler.cli.regions`); a crawl
 picks regions with :func:`select` and files each fetched page under the region
 of its host (:func:`region_of_url`).
 
@@ -454,43 +454,3 @@ def region_of_url(regions: list[Region], url: str) -> Region | None:
         return (column, root, int(on_host), -region.path.count("/"))
 
     return max(hosts[matched], key=score)
-
-
-def format_table(regions: list[Region]) -> str:
-    """The table ``python -m crawler regions`` prints: one row per portal.
-
-    Columns: path, level, portal name, url, family, number of report columns.
-    """
-    header = ("path", "level", "code", "portal", "url", "family", "columns")
-    rows: list[tuple[str, ...]] = []
-    for region in regions:
-        for i, portal in enumerate(region.portals):
-            name = portal.name + (" [demo]" if portal.demo else "")
-            rows.append(
-                (
-                    region.path if i == 0 else "",
-                    region.level if i == 0 else "",
-                    (region.code or "-") if i == 0 else "",
-                    name,
-                    portal.url,
-                    portal.family or "-",
-                    str(len(portal.report_columns)),
-                )
-            )
-    widths = [max([_width(h)] + [_width(r[c]) for r in rows]) for c, h in enumerate(header)]
-    lines = [_row(header, widths), _row(tuple("-" * w for w in widths), widths)]
-    lines += [_row(r, widths) for r in rows]
-    n_portals = sum(len(r.portals) for r in regions)
-    provinces = {r.province for r in regions if r.province and not all(p.demo for p in r.portals)}
-    lines.append(f"{len(regions)} regions, {n_portals} portals, {len(provinces)} provinces (the demo region not counted)")
-    return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Display width: CJK and full-width characters take two columns."""
-    return sum(2 if ord(ch) >= 0x1100 and not 0xFF61 <= ord(ch) <= 0xFFDC else 1 for ch in text)
-
-
-def _row(cells: tuple[str, ...], widths: list[int]) -> str:
-    padded = [cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths, strict=False)]
-    return "  ".join(padded).rstrip()

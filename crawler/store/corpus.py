@@ -13,16 +13,10 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import cast
 
+from crawler.core.parse.checks import balance
 from crawler.core.parse.labels import REQUEST_COLUMNS
 from crawler.core.record_types import Check, ProactiveItem, Record
 from crawler.store.database import Store
-
-Num = int | float | None
-
-
-def _check(rule: str, scope: str, expected: Num, got: Num, detail: str) -> Check:
-    ok = None if expected is None or got is None else abs(expected - got) < 1e-6
-    return Check(rule=rule, scope=scope, ok=ok, detail=detail)
 
 
 def corpus_checks(record: Record, previous: Record) -> list[Check]:
@@ -35,7 +29,7 @@ def corpus_checks(record: Record, previous: Record) -> list[Check]:
         for c, column in enumerate(REQUEST_COLUMNS):
             got, expected = now["carried_over"][c], before["carried_forward"][c]
             detail = f"上年结转 {got}; {previous['year']}年 结转下年度 {expected} (report {previous['id']})"
-            checks.append(_check("X-1", column, expected, got, detail))
+            checks.append(balance("X-1", column, [expected], [got], detail))
     if record.get("template") == "2021" and previous.get("template") == "2021":
         now_proactive, before_proactive = record.get("proactive") or {}, previous.get("proactive") or {}
         for item in ("regulations", "normative_documents"):
@@ -47,7 +41,7 @@ def corpus_checks(record: Record, previous: Record) -> list[Check]:
             parts = (in_force, made, repealed)
             expected = None if in_force is None or made is None or repealed is None else in_force + made - repealed
             detail = f"现行有效 {cur.get('in_force')}; {previous['year']}年 {parts[0]} + 制发 {parts[1]} - 废止 {parts[2]}"
-            checks.append(_check("X-2", item, expected, cur.get("in_force"), detail))
+            checks.append(balance("X-2", item, [expected], [cur.get("in_force")], detail))
     return checks
 
 

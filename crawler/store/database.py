@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from crawler.core.errors import ReportError
+from crawler.core.errors import ReportError, first_line
 from crawler.core.record_types import Record, Source, StoredDocument, WarcLocation
 from crawler.store.grouplock import BatchLocks, group_lock, serialize_report, try_serialize_report
 
@@ -180,7 +180,7 @@ class Store:
                     if "already exists" not in str(exc) or attempt == 7:
                         raise
         except (OperationalError, SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"cannot open the record store {_redact(url)}: {_first_line(exc)}") from exc
+            raise StoreError(f"cannot open the record store {_redact(url)}: {first_line(exc)}") from exc
         self._locks = BatchLocks(self)
 
     def close(self) -> None:
@@ -586,10 +586,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _redact(url: str) -> str:

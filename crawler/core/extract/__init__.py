@@ -33,8 +33,11 @@ _HTML_START = re.compile(
 )
 
 
-def sniff_format(body: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """One of ``pdf``, ``docx``, ``doc``, ``rtf``, ``image``, ``html``, ``text``, or ``binary``."""
+def sniff_format(body: bytes, content_type: str | None = None) -> str:
+    """One of ``pdf``, ``docx``, ``doc``, ``image``, ``html``, ``text``, or ``binary``, from the bytes.
+
+    ``content_type`` only tells markup from plain text when the bytes do not say; a file's name is never read.
+    """
     head = body[:2048]
     if b"%PDF-" in body[:1024]:
         return "pdf"
@@ -73,7 +76,7 @@ def extract(resource: FetchedResource, limits: Limits | None = None) -> Document
             f"document is {len(body)} bytes (limit {limits.max_document_bytes}, GOVREPORTS_MAX_DOCUMENT_BYTES)",
             "extract/too-large",
         )
-    fmt = sniff_format(body, resource.content_type, resource.filename)
+    fmt = sniff_format(body, resource.content_type)
     if fmt in {"html", "text"} and len(body) > limits.max_markup_bytes:
         raise ExtractionError(
             f"{fmt.upper()} document is {len(body)} bytes (limit {limits.max_markup_bytes}, GOVREPORTS_MAX_MARKUP_BYTES)",

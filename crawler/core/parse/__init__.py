@@ -23,6 +23,7 @@ from crawler.core.parse.review_table import parse_review
 from crawler.core.parse.rows import zone_rows
 from crawler.core.parse.sections import split_sections
 from crawler.core.parse.template import cited_template, label_votes
+from crawler.core.record_types import Check
 from crawler.core.titles import is_report_title
 
 PARSER_VERSION = "1.0.0"
@@ -98,7 +99,7 @@ def parse_document(doc: Document, today: dt.date | None = None) -> dict[str, Any
         # a list of reports, a column page: it names reports but is none of them. (A report's
         # own page that only says 详见附件 stays: its title and date are the report's.)
         raise NotAReportError("not an annual report: no report tables, no numbered parts, no figures")
-    checks: list[dict[str, Any]] = []
+    checks: list[Check] = []
     if requests:
         checks += request_checks(requests)
     if review:

@@ -13,26 +13,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from crawler.core.parse.labels import REQUEST_COLUMNS, REVIEW_GROUPS
+from crawler.core.record_types import Check
 
 Num = int | float | None
 _OUTCOME_PREFIXES = ("disclosed", "partially_disclosed", "withheld.", "unavailable.", "not_processed.", "other")
 
 
-def _check(rule: str, scope: str, left: Sequence[Num], right: Sequence[Num], detail: str) -> dict[str, Any]:
+def check(rule: str, scope: str, ok: bool | None, detail: str) -> Check:
+    """One check result as the record holds it (``checks``, and ``corpus_checks`` across years)."""
+    return Check(rule=rule, scope=scope, ok=ok, detail=detail)
+
+
+def balance(rule: str, scope: str, left: Sequence[Num], right: Sequence[Num], detail: str) -> Check:
+    """A check that ``sum(left) == sum(right)``; ``ok`` is None when any of the values is blank."""
     if any(v is None for v in (*left, *right)):
         ok = None
     else:
         ok = abs(sum(v for v in left if v is not None) - sum(v for v in right if v is not None)) < 1e-6
-    return {"rule": rule, "scope": scope, "ok": ok, "detail": detail}
+    return check(rule, scope, ok, detail)
 
 
 def _fmt(values: Sequence[Num]) -> str:
     return " + ".join("空" if v is None else f"{v:g}" for v in values)
 
 
-def request_checks(requests: dict[str, Any]) -> list[dict[str, Any]]:
+def request_checks(requests: dict[str, Any]) -> list[Check]:
     rows: dict[str, list[Num]] = requests["rows"]
-    checks: list[dict[str, Any]] = []
+    checks: list[Check] = []
     outcome_keys = [k for k in rows if k != "result_total" and k.startswith(_OUTCOME_PREFIXES)]
     # rows a report adds among the outcomes ("6.其他原因") are outcomes too
     outcome_extras = [e["values"] for e in requests.get("extra_rows", []) if e.get("kind") == "unknown" and e.get("in_outcomes")]
@@ -40,30 +47,32 @@ def request_checks(requests: dict[str, Any]) -> list[dict[str, Any]]:
         if all(k in rows for k in ("new", "carried_over", "result_total", "carried_forward")):
             left = [rows["new"][c], rows["carried_over"][c]]
             right = [rows["result_total"][c], rows["carried_forward"][c]]
-            checks.append(_check("T3-1", col, left, right, f"一+二 = {_fmt(left)}; （七）总计+四 = {_fmt(right)}"))
+            checks.append(balance("T3-1", col, left, right, f"一+二 = {_fmt(left)}; （七）总计+四 = {_fmt(right)}"))
         if "result_total" in rows and outcome_keys:
             parts = [rows[k][c] for k in outcome_keys] + [e[c] for e in outcome_extras]
             total = [rows["result_total"][c]]
-            checks.append(_check("T3-2", col, total, parts, f"（七）总计 = {_fmt(total)}; outcome rows sum {_fmt(parts)}"))
+            checks.append(balance("T3-2", col, total, parts, f"（七）总计 = {_fmt(total)}; outcome rows sum {_fmt(parts)}"))
     for key, values in rows.items():
         parts, total = values[:6], [values[6]]
-        checks.append(_check("T3-3", key, total, parts, f"总计 {_fmt(total)}; columns {_fmt(parts)}"))
+        checks.append(balance("T3-3", key, total, parts, f"总计 {_fmt(total)}; columns {_fmt(parts)}"))
     for extra in requests.get("extra_rows", []):
         if extra.get("kind") != "subtotal":
             continue
         subs = [k for k in rows if k.startswith(extra["category"] + ".")]
         for c, col in enumerate(REQUEST_COLUMNS):
             parts = [rows[k][c] for k in subs]
-            checks.append(_check("T3-4", f"{extra['category']}/{col}", [extra["values"][c]], parts, f"subtotal {extra['label']}"))
+            checks.append(
+                balance("T3-4", f"{extra['category']}/{col}", [extra["values"][c]], parts, f"subtotal {extra['label']}")
+            )
     return checks
 
 
-def review_checks(review: dict[str, Any]) -> list[dict[str, Any]]:
+def review_checks(review: dict[str, Any]) -> list[Check]:
     checks = []
     for group in REVIEW_GROUPS:
         g = review[group]
         parts = [g["upheld"], g["corrected"], g["other"], g["pending"]]
-        checks.append(_check("T4-1", group, [g["total"]], parts, f"总计 {_fmt([g['total']])}; parts {_fmt(parts)}"))
+        checks.append(balance("T4-1", group, [g["total"]], parts, f"总计 {_fmt([g['total']])}; parts {_fmt(parts)}"))
     return checks
 
 
@@ -72,7 +81,7 @@ def narrative_checks(
     requests: dict[str, Any] | None,
     review: dict[str, Any] | None,
     scopes: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Check]:
     """TX-*: a number the text states against the table cell it describes.
 
     ``scopes`` names whose number the text gives ("区政府办公室") when it says so; the
@@ -101,16 +110,16 @@ def narrative_checks(
         text = detail("requests_received", "table 三 一、本年新收", [new])
         if carried:
             text += f"; 一+二: {_fmt([None if new is None else new + carried])}"
-        checks.append({"rule": "TX-1", "scope": "requests_received", "ok": ok, "detail": text})
+        checks.append(check("TX-1", "requests_received", ok, text))
     if "requests_carried_over" in figures and "carried_over" in rows:
         left, right = [figures["requests_carried_over"]], [total("carried_over")]
         checks.append(
-            _check("TX-2", "requests_carried_over", left, right, detail("requests_carried_over", "table 三 二、上年结转", right))
+            balance("TX-2", "requests_carried_over", left, right, detail("requests_carried_over", "table 三 二、上年结转", right))
         )
     if "requests_carried_forward" in figures and "carried_forward" in rows:
         left, right = [figures["requests_carried_forward"]], [total("carried_forward")]
         checks.append(
-            _check(
+            balance(
                 "TX-3",
                 "requests_carried_forward",
                 left,
@@ -121,14 +130,14 @@ def narrative_checks(
     if review and "review_cases" in figures:
         right = [review["review"]["total"]]
         checks.append(
-            _check(
+            balance(
                 "TX-4", "review_cases", [figures["review_cases"]], right, detail("review_cases", "table 四 行政复议 总计", right)
             )
         )
     if review and "litigation_cases" in figures:
         lit = [review["litigation_direct"]["total"], review["litigation_after_review"]["total"]]
         checks.append(
-            _check(
+            balance(
                 "TX-5",
                 "litigation_cases",
                 [figures["litigation_cases"]],

@@ -6,6 +6,10 @@ municipalities' districts and province-administered county-level units. A county
 the name's shape (…县 / …区 / …旗 / county-level …市 after a city) and then looked up on the
 list, old names too (洪泽县 → 洪泽区 320813): a county named alone gives its prefecture and
 province when only one unit in the country bears that name.
+
+The one part of the parser that reads a file: the first call loads the shipped list from disk
+(:func:`crawler.registry.divisions.load`, cached for the life of the process); every later call
+is pure. An unreadable list is a :class:`~crawler.registry.divisions.DivisionError`, not a guess.
 """
 
 from __future__ import annotations

@@ -44,85 +44,113 @@ class _Logical:
 
 def parse_requests(rows: list[Row]) -> tuple[dict[str, Any] | None, list[str]]:
     """Return (table 三 as in RECORD.md, warnings); None when no data row was found."""
-    warnings: list[str] = []
     columns = _column_positions(rows)
     subtotal_at = _subtotal_position(rows)
-    logical = _join_fragments(rows)
-    result: dict[str, list[int | float | None]] = {}
-    labels: dict[str, str] = {}  # row key → the label as printed
-    extras: list[dict[str, Any]] = []
-    category: str | None = None
-    single_other: list[int | float | None] | None = None
-    in_outcomes = False  # between （一）予以公开 and （七）总计: rows there are outcomes
-    for item in logical:
+    reading = _Reading()
+    for item in _join_fragments(rows):
         flat = run_together(item.labels[-1]) if item.labels and not item.row.has_values else None
         if flat is not None:
             # the label, for matching (its cells run together too); the numbers are read below, if they can be
             item.labels[-1:] = split_numbered(flat[0])
         cores = [label_core(x) for x in item.labels]
+        reading.enter_categories(cores)
+        if flat is None and not item.row.has_values and not _blank_data_row(item, cores):
+            reading.note_label_only(cores)
+            continue
+        values, notes = _values(item.row, columns, subtotal_at) if flat is None else _run_together_values(item, flat[1])
+        reading.warnings.extend(notes)
+        reading.file(item, cores[-1] if cores else "", values)
+    reading.place_other()
+    return reading.table(), reading.warnings
+
+
+Values = list[int | float | None]
+
+
+@dataclass
+class _Reading:
+    """Table 三 while its rows are read in order: where each went, and the 办理结果 category they are under."""
+
+    rows: dict[str, Values] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # row key → the label as printed
+    extras: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    category: str | None = None
+    single_other: Values | None = None  # （六）其他处理 as one row (2019), or the rowspan cell above its sub-rows
+    in_outcomes: bool = False  # between （一）予以公开 and （七）总计: rows there are outcomes
+
+    def enter_categories(self, cores: list[str]) -> None:
+        """A category's label (in its own cell or run into a row's) applies to the rows after it."""
         for core in cores:
             cat = _category_of(core)
             if cat is not None:
-                category = cat
-        if flat is None and not item.row.has_values and not _blank_data_row(item, cores):
-            if cores and _category_of(cores[-1]) == "other" and single_other is None:
-                # （六）其他处理 printed blank: the 2019 template's one row (kept, null), or the
-                # 2021 rowspan cell above its sub-rows (then dropped below)
-                single_other = [None] * len(REQUEST_COLUMNS)
-            continue
-        values, notes = _values(item.row, columns, subtotal_at) if flat is None else _run_together_values(item, flat[1])
-        warnings.extend(notes)
-        last = cores[-1] if cores else ""
+                self.category = cat
+
+    def note_label_only(self, cores: list[str]) -> None:
+        """A row of labels and no values (a header, a category's rowspan cell) is not a row of the table."""
+        if cores and _category_of(cores[-1]) == "other" and self.single_other is None:
+            # （六）其他处理 printed blank: the 2019 template's one row (kept, null), or the
+            # 2021 rowspan cell above its sub-rows (then dropped by place_other)
+            self.single_other = [None] * len(REQUEST_COLUMNS)
+
+    def file(self, item: _Logical, last: str, values: Values) -> None:
+        """One row with values (``last``: its label's core): a category's own row, a subtotal, a known row, or extra."""
         cat = _category_of(last)
         if cat is not None:
             if cat == "other":
-                single_other = values  # 2019 template: （六）其他处理 is one row
+                self.single_other = values  # 2019 template: （六）其他处理 is one row
             else:
-                extras.append({"label": item.labels[-1], "values": values, "kind": "subtotal", "category": cat})
-            continue
-        if last in {"小计", "合计"} and category is not None:
-            extras.append({"label": " ".join(item.labels), "values": values, "kind": "subtotal", "category": category})
-            continue
-        key, score = _match(last, category)
+                self.extras.append({"label": item.labels[-1], "values": values, "kind": "subtotal", "category": cat})
+            return
+        if last in {"小计", "合计"} and self.category is not None:
+            self.extras.append({"label": " ".join(item.labels), "values": values, "kind": "subtotal", "category": self.category})
+            return
+        key, score = _match(last, self.category)
         if key is None:
-            extra = {"label": " ".join(item.labels), "values": values, "kind": "unknown", "in_outcomes": in_outcomes}
-            if category is not None:
-                extra["category"] = category
-            extras.append(extra)
-            warnings.append(f"table 三: unknown row {''.join(item.labels) or '(no label)'!r} kept in extra_rows")
-            continue
-        if key in result:
-            extras.append({"label": " ".join(item.labels), "values": values, "kind": "duplicate"})
-            warnings.append(f"table 三: row {key} printed twice; the second is in extra_rows")
-            continue
+            extra = {"label": " ".join(item.labels), "values": values, "kind": "unknown", "in_outcomes": self.in_outcomes}
+            if self.category is not None:
+                extra["category"] = self.category
+            self.extras.append(extra)
+            self.warnings.append(f"table 三: unknown row {''.join(item.labels) or '(no label)'!r} kept in extra_rows")
+            return
+        if key in self.rows:
+            self.extras.append({"label": " ".join(item.labels), "values": values, "kind": "duplicate"})
+            self.warnings.append(f"table 三: row {key} printed twice; the second is in extra_rows")
+            return
         if score < _SURE:
-            warnings.append(f"table 三: label {item.labels[-1]!r} matched loosely to {key} ({score:.2f})")
-        result[key] = values
-        labels[key] = item.labels[-1]
-        in_outcomes = key not in {"new", "carried_over", "result_total", "carried_forward"}
+            self.warnings.append(f"table 三: label {item.labels[-1]!r} matched loosely to {key} ({score:.2f})")
+        self.rows[key] = values
+        self.labels[key] = item.labels[-1]
+        self.in_outcomes = key not in {"new", "carried_over", "result_total", "carried_forward"}
         if key == "result_total":
-            category = None
-    if single_other is not None:
-        if not any(k.startswith("other.") for k in result):
-            result["other"] = single_other
-            labels["other"] = "（六）其他处理"
-        elif any(v is not None for v in single_other):  # blank, it was only the rowspan cell above 1–3
-            extras.append({"label": "其他处理", "values": single_other, "kind": "subtotal", "category": "other"})
-    if not result:
-        return None, warnings
-    ordered = {r.key: result[r.key] for r in REQUEST_ROWS if r.key in result}
-    if "other" in result:
-        keys = list(ordered)
-        at = keys.index("result_total") if "result_total" in keys else len(keys)
-        keys.insert(at, "other")
-        ordered = {k: result[k] for k in keys}
-    table: dict[str, Any] = {
-        "columns": list(REQUEST_COLUMNS),
-        "rows": ordered,
-        "labels": {k: labels[k] for k in ordered if k in labels},
-        "extra_rows": extras,
-    }
-    return table, warnings
+            self.category = None
+
+    def place_other(self) -> None:
+        """（六）其他处理 is a row of its own unless the report has its sub-rows (2021), then a subtotal."""
+        if self.single_other is None:
+            return
+        if not any(k.startswith("other.") for k in self.rows):
+            self.rows["other"] = self.single_other
+            self.labels["other"] = "（六）其他处理"
+        elif any(v is not None for v in self.single_other):  # blank, it was only the rowspan cell above 1–3
+            self.extras.append({"label": "其他处理", "values": self.single_other, "kind": "subtotal", "category": "other"})
+
+    def table(self) -> dict[str, Any] | None:
+        """The rows in the record's order (a lone 其他处理 just before 总计); None when no row was read."""
+        if not self.rows:
+            return None
+        ordered = {r.key: self.rows[r.key] for r in REQUEST_ROWS if r.key in self.rows}
+        if "other" in self.rows:
+            keys = list(ordered)
+            at = keys.index("result_total") if "result_total" in keys else len(keys)
+            keys.insert(at, "other")
+            ordered = {k: self.rows[k] for k in keys}
+        return {
+            "columns": list(REQUEST_COLUMNS),
+            "rows": ordered,
+            "labels": {k: self.labels[k] for k in ordered if k in self.labels},
+            "extra_rows": self.extras,
+        }
 
 
 def _category_of(core: str) -> str | None:
