@@ -28,7 +28,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,7 +110,7 @@ def find_warcs(warc_dir: Path) -> list[Path]:
     return sorted(p for p in warc_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
 
 
-def pages_from_records(records: Iterable[dict[str, Any]], warc_files: set[str] | None = None) -> Iterator[Page]:
+def pages_from_records(records: Iterable[Mapping[str, Any]], warc_files: set[str] | None = None) -> Iterator[Page]:
     """The pages of stored records: each report page and report document in their ``sources``.
 
     A source is a page when it has a URL, a ``fetched_at`` readable as a date and a WARC position;

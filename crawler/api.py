@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import cast
 
 from crawler.core.errors import ReportError
 from crawler.core.record_types import Record
@@ -33,7 +32,7 @@ def parse(source: str | os.PathLike[str] | bytes, url: str | None = None) -> Rec
             resource = FetchedResource.from_path(Path(source), url=url)
         except OSError as exc:
             raise ReportError(f"cannot read {source}: {exc.strerror or exc}", reason="input/unreadable") from exc
-    return cast(Record, process(resource))
+    return process(resource)
 
 
 def open_store(location: str | os.PathLike[str]) -> ReportStore:

@@ -250,7 +250,7 @@ class ReportPipeline:
             logger.warning("Document %s could not be parsed: %s", item.url, error)
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
         document = StoredDocument(
-            url=item.url, outcome=outcome, record=cast("Record | None", record), error=error, role=item.role, status=item.status,
+            url=item.url, outcome=outcome, record=record, error=error, role=item.role, status=item.status,
             etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
             content_type=item.headers.get("content-type"), fetched_at=item.fetched_at, links=item.links, sha256=sha,
         )  # fmt: skip

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -65,11 +65,11 @@ def add_parser(sub: Any) -> None:
 class _Counted:
     """Passes records through, counting them."""
 
-    def __init__(self, records: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
         self._records = records
         self.count = 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
         for record in self._records:
             self.count += 1
             yield record
@@ -135,14 +135,14 @@ def _open(path: str) -> TextIO:
         raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def _write_parquet(records: Iterable[dict[str, Any]], path: str) -> int:
+def _write_parquet(records: Iterable[Mapping[str, Any]], path: str) -> int:
     try:
         return write_parquet(cell_rows(records), path)
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc}") from exc
 
 
-def _write_text(fmt: str, records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_text(fmt: str, records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
     if fmt == "jsonl":
         return write_jsonl(records, out)
     if fmt == "csv":

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import fastjsonschema
 
@@ -21,6 +21,7 @@ from crawler.core.document import Document
 from crawler.core.errors import NotAReportError, ReportError
 from crawler.core.extract import extract
 from crawler.core.parse import parse_document
+from crawler.core.record_types import Record
 from crawler.core.resource import FetchedResource
 
 logger = logging.getLogger(__name__)
@@ -66,13 +67,13 @@ def record_id(agency: str | None, year: int | None, fingerprint: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def process(resource: FetchedResource) -> dict[str, Any]:
+def process(resource: FetchedResource) -> Record:
     """Turn one fetched document into a validated record (raises ReportError subclasses)."""
     doc = extract(resource)
     return build_record(doc, resource)
 
 
-def build_record(doc: Document, resource: FetchedResource) -> dict[str, Any]:
+def build_record(doc: Document, resource: FetchedResource) -> Record:
     parsed = parse_document(doc)
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -89,7 +90,8 @@ def build_record(doc: Document, resource: FetchedResource) -> dict[str, Any]:
         record["ocr"] = doc.ocr
     record.update(parsed)
     validate(record)
-    return record
+    # the schema just checked the dict; tests/test_record_types.py holds Record to that schema
+    return cast(Record, record)
 
 
 class RecordInvalid(ReportError):
@@ -114,7 +116,7 @@ def validate(record: dict[str, Any]) -> None:
         raise RecordInvalid(f"record breaks the schema: {exc.message}") from exc
 
 
-def try_process(resource: FetchedResource) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
+def try_process(resource: FetchedResource) -> tuple[str, Record | None, str | None, str | None]:
     """:func:`process`, never raising for a document: (outcome, record, error, reason).
 
     outcome is "parsed", "not_report" or "failed". Picklable both ways, for worker processes.

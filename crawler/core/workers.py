@@ -47,12 +47,13 @@ from typing import Any
 import psutil
 from pebble import ProcessExpired, ProcessPool
 
+from crawler.core.record_types import Record
 from crawler.core.report import try_process
 from crawler.core.resource import FetchedResource
 
 logger = logging.getLogger(__name__)
 
-Outcome = tuple[str, dict[str, Any] | None, str | None, str | None]
+Outcome = tuple[str, Record | None, str | None, str | None]
 ParseFunction = Callable[[FetchedResource], Outcome]
 # what a pool runs: a ParseFunction, or any picklable function of one task (the rebuild's workers read
 # their own bodies from the WARC and return more than the outcome); failures are always an Outcome

@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def descriptor(out: Path, parquet_files: list[Path], partitions: dict[str, int],
     }
 
 
-def write_package(records: Iterable[dict[str, Any]], out: Path, created: str | None = None) -> dict[str, int]:
+def write_package(records: Iterable[Mapping[str, Any]], out: Path, created: str | None = None) -> dict[str, int]:
     """The export package in ``out`` (created; the package's own files replaced); returns counts."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "cells", ignore_errors=True)  # an older export's partitions must not linger

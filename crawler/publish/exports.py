@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -113,7 +113,7 @@ PARQUET_BATCH_ROWS = 65_536
 # rows -------------------------------------------------------------------------------------
 
 
-def report_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def report_rows(records: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
     """One flat row per record, keyed by :data:`REPORT_COLUMNS`; None where the record has nothing.
 
     ``fees`` depends on the template: 2021, the fees collected (``amount_10k_yuan``, 万元);
@@ -126,7 +126,7 @@ def report_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield _report_row(record)
 
 
-def _report_row(record: dict[str, Any]) -> dict[str, Any]:
+def _report_row(record: Mapping[str, Any]) -> dict[str, Any]:
     region = record.get("region") or {}
     rows = (record.get("requests") or {}).get("rows") or {}
     review = record.get("review_litigation") or {}
@@ -182,7 +182,7 @@ def _failed_checks(checks: Iterable[dict[str, Any]]) -> list[str]:
     return sorted({c["rule"] + (":" + c["scope"] if c.get("scope") else "") for c in checks if c.get("ok") is False})
 
 
-def cell_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def cell_rows(records: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
     """One row per table cell, keyed by :data:`CELL_COLUMNS`, tables 二, 三, 四 in that order.
 
     * ``proactive`` (表二): every item × its fields, e.g. row_key ``licensing``, column_key
@@ -201,7 +201,7 @@ def cell_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _record_cells(record)
 
 
-def _record_cells(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _record_cells(record: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     base = {
         "report_id": record["id"],
         "agency": record.get("agency"),
@@ -247,7 +247,7 @@ def _record_cells(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
 # writers ----------------------------------------------------------------------------------
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def write_jsonl(records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
     """The records, one JSON object per line (UTF-8 text, keys sorted); returns how many."""
     count = 0
     for record in records:

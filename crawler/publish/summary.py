@@ -7,11 +7,12 @@ one rule for how wide Chinese text is on a terminal.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crawler.core.parse.labels import COLUMN_LABELS, REQUEST_COLUMNS, REQUEST_ROWS, REVIEW_FIELD_LABELS, REVIEW_FIELDS
 from crawler.core.parse.proactive_table import ITEMS
+from crawler.core.record_types import Record
 
 _ROW_LABELS = {r.key: r.label for r in REQUEST_ROWS} | {"other": "其他处理", "partially_disclosed": "部分公开"}
 _GROUP_LABELS = {"review": "行政复议", "litigation_direct": "诉讼(未经复议)", "litigation_after_review": "诉讼(复议后)"}
@@ -50,9 +51,9 @@ def cell(value: Any) -> str:
     return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def render(record: dict[str, Any]) -> str:
+def render(record: Record) -> str:
     out: list[str] = []
-    region = "/".join(v for v in record["region"].values() if v) or "—"
+    region = "/".join(str(v) for v in record["region"].values() if v) or "—"
     out.append(record["title"])
     out.append(
         f"  agency {record['agency'] or '—'} | year {record['year'] or '—'} | published {record['published_date'] or '—'}"
@@ -85,7 +86,7 @@ def render(record: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _proactive(table: dict[str, Any] | None) -> list[str]:
+def _proactive(table: Mapping[str, Any] | None) -> list[str]:
     out = ["", "Table 二 主动公开"]
     if not table:
         return out + ["  (not found)"]
@@ -101,7 +102,7 @@ def _proactive(table: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def _requests(table: dict[str, Any] | None) -> list[str]:
+def _requests(table: Mapping[str, Any] | None) -> list[str]:
     out = ["", "Table 三 依申请公开"]
     if not table:
         return out + ["  (not found)"]
@@ -116,7 +117,7 @@ def _requests(table: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def _review(table: dict[str, Any] | None) -> list[str]:
+def _review(table: Mapping[str, Any] | None) -> list[str]:
     out = ["", "Table 四 行政复议、行政诉讼"]
     if not table:
         return out + ["  (not found)"]

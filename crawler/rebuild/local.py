@@ -43,7 +43,7 @@ from lxml import etree
 
 from archive.reader import ArchiveReadError, Capture, ReadProblem, latest_captures, load, scan, warc_files
 from crawler.core.extract.encoding import decode
-from crawler.core.record_types import Record, StoredDocument, WarcLocation
+from crawler.core.record_types import StoredDocument, WarcLocation
 from crawler.core.report import try_process
 from crawler.core.resource import FetchedResource
 from crawler.core.titles import is_report_title
@@ -200,7 +200,7 @@ def archived_document(document: ArchivedDocument, outcome: Outcome) -> StoredDoc
     c = document.capture
     _, record, error, _reason = outcome
     return StoredDocument(
-        url=c.url, outcome=outcome[0], record=cast("Record | None", record), error=error, group_key=document.group, role=document.role,
+        url=c.url, outcome=outcome[0], record=record, error=error, group_key=document.group, role=document.role,
         status=c.status, fetched_at=c.date, warc=WarcLocation(file=c.file.name, offset=c.offset, record_id=c.record_id),
     )  # fmt: skip
 

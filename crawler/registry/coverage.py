@@ -9,7 +9,7 @@ Pure functions over registry regions and store records; ``coverage`` and ``stats
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +26,14 @@ class Organ:
     portal: Portal
 
 
-def _record_keys(record: dict[str, Any]) -> set[str]:
+def _record_keys(record: Mapping[str, Any]) -> set[str]:
     urls = [record.get("page_url") or ""] + [s.get("url", "") for s in record.get("sources", []) or []]
     return {k for k in (site_key(u) for u in urls if u) if k}
 
 
 def coverage_rows(
     regions: list[Region],
-    records: Iterable[dict[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     divisions: Divisions,
     year: int | None = None,
     within: str | None = None,
@@ -71,7 +71,7 @@ def coverage_rows(
     return rows
 
 
-def _owner(record: dict[str, Any], by_site: dict[str, list[Organ]], organs: list[Organ]) -> Organ | None:
+def _owner(record: Mapping[str, Any], by_site: dict[str, list[Organ]], organs: list[Organ]) -> Organ | None:
     keys = _record_keys(record)
     candidates = [o for k in keys for o in by_site.get(k, [])]
     if len(candidates) > 1:
@@ -96,7 +96,7 @@ def unregistered(divisions: Divisions, regions: list[Region], within: str) -> li
     ]
 
 
-def province_totals(divisions: Divisions, regions: list[Region], records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def province_totals(divisions: Divisions, regions: list[Region], records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per province on the official list: its divisions, how many have a registered organ, reports stored."""
     registered: dict[str, set[str]] = defaultdict(set)
     organs: dict[str, int] = defaultdict(int)

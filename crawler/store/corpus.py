@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import cast
 
 from crawler.core.parse.checks import balance
 from crawler.core.parse.labels import REQUEST_COLUMNS
@@ -54,7 +53,7 @@ def apply_corpus_checks(store: Store, groups: Iterable[str] | None = None) -> in
     """
     records: Iterator[Record]
     if groups is None:
-        records = (cast(Record, r) for r in store.records())  # stored by put_report: schema-valid records
+        records = store.records()  # stored by put_report: schema-valid records
     else:
         agencies = store.agencies_of_groups(groups)
         if not agencies:

@@ -431,14 +431,14 @@ class Store:
             conn.execute(reports.update().where(reports.c.id == record["id"]).values(**values))
             return "changed"
 
-    def records(self, region_path: str | None = None) -> Iterator[dict[str, Any]]:
+    def records(self, region_path: str | None = None) -> Iterator[Record]:
         query = sa.select(reports.c.record).order_by(reports.c.agency, reports.c.year, reports.c.id)
         if region_path:
             query = query.where((reports.c.region_path == region_path) | reports.c.region_path.like(region_path + "/%"))
         # streamed: a server-side cursor on PostgreSQL, batches of rows, never the whole table
         with self.engine.connect().execution_options(stream_results=True, yield_per=200) as conn:
             for (record,) in conn.execute(query):
-                yield dict(record)  # plain: the exports and the site read it as JSON
+                yield cast(Record, dict(record))  # validated against the schema before it was stored
 
     def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record]]:
         """(group key, record) of each given group that shows a report, a chunk of groups at a time."""
@@ -504,9 +504,9 @@ class Store:
         with self._writing() as conn:
             conn.execute(reports.update().where(reports.c.id == record["id"]).values(record=record))
 
-    def record(self, report_id: str) -> dict[str, Any]:
+    def record(self, report_id: str) -> Record:
         with self._reading() as conn:
-            return dict(conn.execute(sa.select(reports.c.record).where(reports.c.id == report_id)).scalar_one())
+            return cast(Record, dict(conn.execute(sa.select(reports.c.record).where(reports.c.id == report_id)).scalar_one()))
 
     def failed_documents(self) -> list[dict[str, Any]]:
         """Documents that could not be fetched or parsed: url, error, and the page they belong to."""

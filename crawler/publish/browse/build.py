@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -81,7 +81,7 @@ def default_path(data_dir: Path) -> Path:
     return data_dir / "browse.sqlite"
 
 
-def replay_url(base: str, record: dict[str, Any]) -> str | None:
+def replay_url(base: str, record: Mapping[str, Any]) -> str | None:
     """pywb's address of the capture the record was parsed from: ``{base}{YYYYMMDDhhmmss}/{url}``."""
     url = record.get("url")
     if not url or not base:
@@ -91,7 +91,7 @@ def replay_url(base: str, record: dict[str, Any]) -> str | None:
     return f"{base.rstrip('/')}/{stamp + '/' if len(stamp) == 14 else ''}{quote(url, safe=':/?&=%#~+,;@!$*()')}"
 
 
-def _report_row(record: dict[str, Any], base: str, region_path: str | None) -> dict[str, Any]:
+def _report_row(record: Mapping[str, Any], base: str, region_path: str | None) -> dict[str, Any]:
     row = next(report_rows([record]))
     failed = [c for c in record.get("failed_checks") or [] if isinstance(c, str)]
     warc = record.get("warc") or {}
@@ -108,7 +108,7 @@ def _report_row(record: dict[str, Any], base: str, region_path: str | None) -> d
     return row
 
 
-def _checks(record: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def _checks(record: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     region = record.get("region") or {}
     for kind, checks in (("report", record.get("checks")), ("corpus", record.get("corpus_checks"))):
         for check in checks or []:
