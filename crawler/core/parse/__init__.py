@@ -26,7 +26,7 @@ from crawler.core.parse.template import cited_template, label_votes
 from crawler.core.record_types import Check
 from crawler.core.titles import is_report_title
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 
 def normalize_blocks(doc: Document) -> list[Block]:
