@@ -146,7 +146,6 @@ def test_failures_browser_fetches_and_rendered_pages(tmp_path: Path) -> None:
     assert browser["uri"] == "http://www.zp.gov.cn/api/list.json" and browser["raw"] == b'{"total": 0}\n'
     # the DOM the browser built is not an HTTP message: a resource record, and not the page's "warc" position
     assert by_type["resource"]["uri"] == PAGE_URL and by_type["resource"]["raw"] == PAGE.encode()
-    assert rendered_request.meta["warc_dom"]["record_id"] == by_type["resource"]["id"]
     assert "warc" not in rendered_request.meta
     assert [crawler.stats.get_value(f"archive/{k}") for k in ("error_records", "browser_records", "resource_records")] == [
         1,
