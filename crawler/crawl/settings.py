@@ -22,6 +22,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # yields a handful of requests and a report page a document or two: 100 (the default) made
 # the crawl spend more time creating tasks than parsing pages (bench/bench_crawl.py).
 CONCURRENT_ITEMS = 8
+# Scrapy pauses downloads while the responses being scraped (their callbacks and the items
+# they yielded, still in the pipeline) hold more than this many bytes of bodies (each counted
+# as at least 1 KB). Documents waiting for room in the parse backlog (PARSE_QUEUE_*) keep
+# their responses here: this is what bounds them. Scrapy's default, stated for that reason.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
