@@ -43,6 +43,11 @@ _CDATA_LINK = re.compile(
 _GKMLPT_SID = re.compile(r"""SID\s*[:=]\s*['"]([\w-]+)['"]""")
 _GKMLPT_COLUMN = re.compile(r"gkmlpt/index#(\d+)|gkmlpt/(?:index|policy)/(\d+)")
 _HANWEB_PAGE = 120
+# Scrapy fetches higher priorities first: a report's attachments, then report pages, then
+# lists. Documents found are fetched before more of a list is read, so the requests waiting in
+# the scheduler stay about one list page's links, not a whole column's (100,000 requests for
+# a national column kept in memory); a report's documents also complete its group sooner.
+_PRIORITY = {"list": 0, "report": 1, "attachment": 2}
 # errors Twisted raises without a message
 _DESCRIBE = {
     "ResponseDataLossError": "the connection closed before the body was complete (Content-Length not reached, or reset)",
@@ -132,13 +137,14 @@ class ReportsSpider(scrapy.Spider):
             callback=self.parse_report,
             errback=self.errback,
             meta={"kind": "report", "link_text": title, "conditional": True, "group_key": url},
+            priority=_PRIORITY["report"],
         )
 
     def _attachment_request(self, url: str, group_key: str, role: str = "attachment") -> Request:
         self._requested.add(url)
         self.books.discover(url, "attachment")
         meta = {"kind": "attachment", "conditional": True, "group_key": group_key, "role": role}
-        return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta)
+        return Request(url, callback=self.parse_attachment, errback=self.errback, meta=meta, priority=_PRIORITY["attachment"])
 
     def _scoped(self, url: str, kind: str = "link") -> bool:
         if discovery.in_scope(url, self.hosts):

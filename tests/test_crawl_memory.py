@@ -20,7 +20,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from crawler.core.resource import FetchedResource
+from crawler.core.workers import Backlog
 from crawler.crawl.items import FetchedDocument
+from crawler.crawl.middlewares import ParseBacklogGate
 from pipelines.reports import ReportPipeline
 from spiders.reports import ReportsSpider
 
@@ -146,3 +148,56 @@ def test_documents_wait_in_the_backlog_while_the_store_is_slow(tmp_path: Path) -
     # nothing dropped: every document stored once the store moved again, the backlog empty
     assert sorted(stored) == sorted(_document(n).url for n in range(12))
     assert pipeline.backlog.documents == 0 and pipeline.backlog.bytes == 0 and not pipeline.in_flight
+
+
+def test_documents_found_are_fetched_before_more_of_the_list() -> None:
+    """Report pages outrank the list's next page, attachments outrank reports: the scheduler holds about one page's links."""
+    spider = _spider()
+    items = "".join(f'<li><a href="/nb/t{i}.html">示范县{i}局2022年政府信息公开工作年度报告</a></li>' for i in range(5))
+    listed = list(spider.parse(_page(f"{PORTAL}/nb/list.html", "年报", items + '<a href="list.html?page=2">下一页</a>', "list")))
+    reports = [r for r in listed if r.meta.get("kind") == "report"]
+    following = [r for r in listed if r.meta.get("pagination")]
+    assert len(reports) == 5 and len(following) == 1
+    assert min(r.priority for r in reports) > following[0].priority
+    links = '<a href="/nb/f1.pdf">附件：2022年政府信息公开工作年度报告.pdf</a>'
+    out = list(spider.parse_report(_page(f"{PORTAL}/nb/t0.html", "示范县2022年政府信息公开工作年度报告", links, "report")))
+    attachments = [r for r in out if isinstance(r, Request)]
+    assert len(attachments) == 1 and attachments[0].priority > reports[0].priority
+
+
+def test_downloads_wait_while_too_many_documents_wait_for_the_backlog() -> None:
+    crawler = get_crawler(settings_dict={"PARSE_QUEUE_WAITING": 2})
+    gate = ParseBacklogGate.from_crawler(crawler)
+
+    async def run() -> list[str]:
+        log: list[str] = []
+        backlog = Backlog(max_documents=1, max_bytes=100)
+        gate._backlog = backlog  # what backlog() finds on the running crawl's pipeline
+        assert await backlog.admit(10)
+        queued = [asyncio.ensure_future(backlog.admit(10)) for _ in range(2)]
+        await asyncio.sleep(0)
+        held = asyncio.ensure_future(gate.process_request(Request(f"{PORTAL}/nb/t9.html")))
+        await asyncio.sleep(0.05)
+        log.append(f"held with {backlog.waiting} waiting: {not held.done()}")
+        await backlog.release(10)  # one waiter admitted: one left, under the limit
+        await asyncio.wait_for(held, 1)
+        log.append(f"sent with {backlog.waiting} waiting")
+        # a closed backlog (the crawl stopping) holds nothing back
+        blocked = asyncio.ensure_future(backlog.admit(10))
+        await asyncio.sleep(0)
+        assert backlog.waiting == 2
+        again = asyncio.ensure_future(gate.process_request(Request(f"{PORTAL}/nb/t10.html")))
+        await asyncio.sleep(0.05)
+        log.append(f"held again: {not again.done()}")
+        await backlog.close()
+        await asyncio.wait_for(again, 1)
+        log.append(f"closed: admitted={[q.result() for q in (*queued, blocked)]}")
+        return log
+
+    assert asyncio.run(run()) == [
+        "held with 2 waiting: True",
+        "sent with 1 waiting",
+        "held again: True",
+        "closed: admitted=[True, False, False]",
+    ]
+    assert crawler.stats.get_value("parse/held_downloads") == 2
