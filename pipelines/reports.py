@@ -12,7 +12,8 @@ becomes the report's record, listing every document in ``sources``.
 
 Back-pressure: ``process_item`` hands a document to the pool and returns, so the
 crawl keeps fetching while parsers lag, until the backlog (``PARSE_QUEUE_DOCUMENTS``
-documents, ``PARSE_QUEUE_MB`` of bodies) is full; then it awaits room, the response
+documents, ``PARSE_QUEUE_MB`` of bodies, each counted from its admission until it is
+stored) is full; then it awaits room, the response
 stays in Scrapy's scraper slot, and Scrapy pauses downloads (SCRAPER_SLOT_MAX_ACTIVE_SIZE).
 Nothing waits on the reactor thread.
 
@@ -171,14 +172,14 @@ class ReportPipeline:
             body=item.body, url=item.url, content_type=item.headers.get("content-type"), headers=item.headers,
             fetched_at=item.fetched_at, page_url=item.group_key, warc=item.warc,
         )  # fmt: skip
+        # the document keeps its place in the backlog until it is stored, not only until it is parsed:
+        # a store slower than the parsers would otherwise queue documents (bodies and records)
+        # in the store's thread without bound
         try:
             parsed = await asyncio.wrap_future(self.pool.submit(resource))
-        finally:
-            await self.backlog.release(len(item.body))
-        if parsed[3] == "parse/interrupted":
-            self._interrupted(item)
-            return
-        try:
+            if parsed[3] == "parse/interrupted":
+                self._interrupted(item)
+                return
             await self._io(self._document, item, prior, parsed)
         except Exception as exc:
             # a store error costs this document, not the crawl
@@ -188,6 +189,7 @@ class ReportPipeline:
             self.failures.append({"url": item.url, "error": f"not stored: {exc}", "group": item.group_key})
         finally:
             self.in_flight.pop(id(item), None)
+            await self.backlog.release(len(item.body))
 
     def _interrupted(self, item: FetchedDocument) -> None:
         """Listed, not stored: a stored state would make the next crawl skip these bytes."""

@@ -273,6 +273,7 @@ class Backlog:
     one big body can never wait forever. Waiters are admitted first come, first served, and
     a release wakes only those that now fit (waking every waiter on every release cost the
     crawl more than the parse queue itself). :meth:`close` releases every waiter with False.
+    :meth:`uncrowded` lets the crawl hold new downloads while too many documents wait.
     """
 
     def __init__(self, max_documents: int, max_bytes: int) -> None:
@@ -282,6 +283,25 @@ class Backlog:
         self.bytes = 0
         self.closed = False
         self._waiting: collections.deque[tuple[int, asyncio.Future[bool]]] = collections.deque()
+        self._watchers: list[asyncio.Future[None]] = []  # callers of uncrowded(), woken when waiters leave
+
+    @property
+    def waiting(self) -> int:
+        """Documents waiting for admission (each one's response is held by Scrapy meanwhile)."""
+        return len(self._waiting)
+
+    async def uncrowded(self, limit: int) -> None:
+        """Return once fewer than ``limit`` documents wait for admission (at once when closed)."""
+        while not self.closed and len(self._waiting) >= limit:
+            watcher: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._watchers.append(watcher)
+            await watcher
+
+    def _notify(self) -> None:
+        watchers, self._watchers = self._watchers, []
+        for watcher in watchers:
+            if not watcher.done():
+                watcher.set_result(None)
 
     def _room(self, size: int) -> bool:
         if self.documents == 0:
@@ -319,6 +339,7 @@ class Backlog:
             _size, waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(False)
+        self._notify()
 
     def _wake(self) -> None:
         """Admit waiters in order while the head of the queue fits."""
@@ -333,3 +354,5 @@ class Backlog:
             self.documents += 1
             self.bytes += size
             waiter.set_result(True)
+            if self._watchers:
+                self._notify()

@@ -22,6 +22,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # yields a handful of requests and a report page a document or two: 100 (the default) made
 # the crawl spend more time creating tasks than parsing pages (bench/bench_crawl.py).
 CONCURRENT_ITEMS = 8
+# Scrapy pauses downloads while the responses being scraped (their callbacks and the items
+# they yielded, still in the pipeline) hold more than this many bytes of bodies (each counted
+# as at least 1 KB). Documents waiting for room in the parse backlog (PARSE_QUEUE_*) keep
+# their responses here: this bounds their bytes, PARSE_QUEUE_WAITING their number.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -53,6 +58,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOGSTATS_INTERVAL = 0
 
 DOWNLOADER_MIDDLEWARES = {
+    # first of all: a request waits here while PARSE_QUEUE_WAITING documents wait for the parsers
+    "crawler.crawl.middlewares.ParseBacklogGate": 10,
     # before RobotsTxt (100): a redirect off the portal's hosts is refused before anything of that host is fetched
     "crawler.crawl.middlewares.RedirectScopeMiddleware": 50,
     # closer to the downloader than HttpCompression (590) and Retry (550): a 304 becomes the archived response
@@ -110,6 +117,9 @@ PARSE_MEMORY_MB = 1536  # a worker's memory; past it the worker is replaced (par
 # reached the pipeline makes Scrapy wait, so downloads pause instead of memory growing
 PARSE_QUEUE_DOCUMENTS = 0  # 0: four per worker, at least 8
 PARSE_QUEUE_MB = 256
+# documents waiting for room in that queue, each holding its response: past this many, no new
+# download starts until the parsers catch up (crawler.crawl.middlewares.ParseBacklogGate); 0: off
+PARSE_QUEUE_WAITING = 32
 PARSE_SHUTDOWN_GRACE = 5.0  # after Ctrl-C, seconds the documents in workers get before they are listed parse/interrupted
 PARSE_FUNCTION = "crawler.core.report.try_process"  # what a worker runs per document (tests put a misbehaving one here)
 
