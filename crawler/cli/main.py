@@ -7,35 +7,42 @@ message on stderr for input or options it cannot use (never a traceback).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
-from crawler.cli import coverage as coverage_command
-from crawler.cli import crawl, demo, export, parse, rebuild, regions, show, stats, wacz
-from crawler.cli import registry as registry_command
-from crawler.cli import report as report_command
-from crawler.cli import serve as serve_command
 from crawler.core.errors import ReportError
 
+# command -> its module, in the order --help lists them: the crawl's own, publishing (Datasette,
+# the static report), the national registry. A command's module is imported only when that command
+# runs (or for --help): `crawl` need not load matplotlib and pyarrow, `parse` need not load Scrapy.
+COMMANDS = {
+    name: f"crawler.cli.{name}"
+    for name in ("parse", "regions", "crawl", "export", "demo", "rebuild", "show", "stats", "wacz",
+                 "serve", "report", "registry", "coverage")
+}  # fmt: skip
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command named on the command line, when it is one of ours (else None: build them all)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     # the console script installed by pip is govreports; the same commands run as python -m crawler
     prog = "govreports" if os.path.basename(sys.argv[0]) == "govreports" else "python -m crawler"
     parser = argparse.ArgumentParser(prog=prog, description="Crawl, archive and parse 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (parse, regions, crawl, export, demo, rebuild, show, stats, wacz):
-        module.add_parser(sub)
-    # publishing: Datasette and the static report
-    for module in (serve_command, report_command):
-        module.add_parser(sub)
-    # the national registry: discovery and checks, coverage against the division list
-    for module in (registry_command, coverage_command):
-        module.add_parser(sub)
+    wanted = _command_of(sys.argv[1:] if argv is None else argv)
+    for name, module in COMMANDS.items():
+        if wanted in (None, name):
+            importlib.import_module(module).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args))
     except ReportError as exc:

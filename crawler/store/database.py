@@ -132,6 +132,9 @@ class Prior:
 
 _PRIOR_COLUMNS = [documents.c[name] for name in Prior.__dataclass_fields__]
 _CHUNK = 500  # keys per IN (…) query: well under SQLite's and PostgreSQL's parameter limits
+# keys per query that reads whole records (~50-300 KB each as Python objects): a chunk's rows are
+# held at once, so 500 of them was a spike of ~135 MB at the end of a crawl
+_RECORD_CHUNK = 100
 
 
 class _Batch:
@@ -443,11 +446,11 @@ class Store:
     def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record]]:
         """(group key, record) of each given group that shows a report, a chunk of groups at a time."""
         keys = list(dict.fromkeys(group_keys))
-        for start in range(0, len(keys), _CHUNK):
+        for start in range(0, len(keys), _RECORD_CHUNK):
             query = (
                 sa.select(report_groups.c.group_key, reports.c.record)
                 .join(reports, report_groups.c.report_id == reports.c.id)
-                .where(report_groups.c.group_key.in_(keys[start : start + _CHUNK]))
+                .where(report_groups.c.group_key.in_(keys[start : start + _RECORD_CHUNK]))
             )
             with self._reading() as conn:
                 rows = conn.execute(query).all()
@@ -471,10 +474,10 @@ class Store:
     def records_of_agencies(self, agencies: Iterable[str]) -> Iterator[Record]:
         """The records of ``agencies``, ordered by agency, year and id, read a chunk of agencies at a time."""
         names = sorted(set(agencies))
-        for start in range(0, len(names), _CHUNK):
+        for start in range(0, len(names), _RECORD_CHUNK):
             query = (
                 sa.select(reports.c.record)
-                .where(reports.c.agency.in_(names[start : start + _CHUNK]))
+                .where(reports.c.agency.in_(names[start : start + _RECORD_CHUNK]))
                 .order_by(reports.c.agency, reports.c.year, reports.c.id)
             )
             with self._reading() as conn:
