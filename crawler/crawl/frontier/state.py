@@ -17,6 +17,8 @@ read again. The keys (``P`` is the prefix):
 * ``P:workers`` (hash) worker id → its last heartbeat (JSON); ``P:active`` (set) workers
   that took a request and have not been idle since: handing out a request and marking its
   worker active is one atomic step, so "nothing pending and nobody active" means done;
+* ``P:reaped`` (hash) dead worker → the worker that took its requests over. A worker found
+  there (it was only silent, not dead) is handed nothing more and stops at its next beat;
 * ``P:dupefilter`` (set) scrapy-redis's seen-set; ``P:state`` "finished" once done.
 
 Times come from Redis (``TIME`` inside the scripts): workers on machines whose clocks
@@ -45,6 +47,8 @@ _POP = """
 local p, maxlease, delay, worker, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+-- a worker another one took over (it was silent too long) gets no more work: what it held went back
+if redis.call('HEXISTS', p .. ':reaped', worker) == 1 then return {'', '', '-2'} end
 local hosts = redis.call('ZRANGEBYSCORE', p .. ':hosts', '-inf', now, 'LIMIT', 0, 64)
 for _, host in ipairs(hosts) do
   local lease = p .. ':lease:' .. host
@@ -111,8 +115,10 @@ end
 return 1
 """
 
+# a worker taken over is not written back among the living: it learns it was, and stops
 _HEARTBEAT = """
 local p, worker, info = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('HEXISTS', p .. ':reaped', worker) == 1 then return 'reaped' end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local decoded = cjson.decode(info)
@@ -166,6 +172,10 @@ class Limits:
     host_delay: float = 0.5  # seconds between two requests handed out for one host
     lease_ttl: float = 30.0  # a lease not renewed for this long lapses (its worker died)
     worker_ttl: float = 30.0  # a worker silent for this long is dead: its requests go back
+
+
+class TakenOver(Exception):
+    """This worker was silent for longer than the worker TTL and another took its requests over."""
 
 
 class Frontier:
@@ -236,19 +246,30 @@ class Frontier:
 
     # workers -------------------------------------------------------------------------------
     def heartbeat(self, info: dict[str, Any]) -> float:
-        """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time."""
+        """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time.
+
+        Raises :class:`TakenOver` when another worker already took this one's requests over."""
         held = dict(self.held)
-        self.round_trips += 3 if held else 2  # with the dead-worker check that follows each beat
+        self.round_trips += 2 if held else 1
         if held:
             self._renew(keys=[f"{self.prefix}:lease:{h}" for h in held.values()], args=[self.limits.lease_ttl, *held.keys()])
-        now = self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)])
+        now = text(self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)]))
+        if now == "reaped":
+            raise TakenOver(f"worker {self.worker} was taken over by another")
         return float(now)
+
+    def now(self) -> float:
+        """Redis' clock, the one heartbeats are stamped with."""
+        self.round_trips += 1
+        seconds, micros = self.server.time()
+        return float(seconds) + float(micros) / 1e6
 
     def workers(self) -> dict[str, dict[str, Any]]:
         raw = self.server.hgetall(f"{self.prefix}:workers")
         return {text(k): json.loads(v) for k, v in raw.items()}
 
     def dead_workers(self, now: float) -> list[str]:
+        self.round_trips += 1
         return [
             w
             for w, info in self.workers().items()
