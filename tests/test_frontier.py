@@ -16,6 +16,7 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -105,6 +106,19 @@ def _worker(registry: Path, data: Path, url: str, *extra: str) -> Worker:
     return Worker(registry, data, url, *extra)
 
 
+def _start_together(portal: HostFarm, frontier: str, registry: Path, data: Path, n: int = 2) -> list[Worker]:
+    """``n`` workers of one crawl; the portal answers nobody until all are registered in Redis, so that
+    none does the whole crawl while another is still starting (a loaded machine starts them seconds apart)."""
+    client = redis.Redis.from_url(frontier)
+    portal.gate.clear()
+    try:
+        workers = [_worker(registry, data, frontier) for _ in range(n)]
+        _wait(lambda: _registered(client) == n, workers, f"{n} workers registered in Redis")
+    finally:
+        portal.gate.set()
+    return workers
+
+
 def _wait(condition: Callable[[], bool], workers: list[Worker], what: str, timeout: float = DEADLINE) -> None:
     """Until ``condition()`` holds; fails at once if a worker ends meanwhile, or at the deadline."""
     deadline = time.monotonic() + timeout
@@ -125,6 +139,23 @@ def _record(record: dict[str, Any]) -> dict[str, Any]:
 
 def _export(data: Path) -> dict[str, Any]:
     return export(data, _record)
+
+
+def _same_records(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    """The records equal the single process's; else which ones differ, and in which fields, with their sources."""
+    if got == expected:
+        return
+    lines = [f"only here: {sorted(set(got) - set(expected))}", f"missing: {sorted(set(expected) - set(got))}"]
+    for rid in sorted(set(got) - set(expected)):
+        lines.append(f"  {rid} (extra): {json.dumps(got[rid].get('sources'), ensure_ascii=False)[:800]}")
+    for rid in sorted(set(got) & set(expected)):
+        if got[rid] != expected[rid]:
+            fields = sorted(k for k in set(got[rid]) | set(expected[rid]) if got[rid].get(k) != expected[rid].get(k))
+            lines.append(f"  {rid} differs in {fields}")
+            for k in fields[:4]:
+                lines.append(f"    {k}: {json.dumps(got[rid].get(k), ensure_ascii=False)[:600]}")
+                lines.append(f"    != {json.dumps(expected[rid].get(k), ensure_ascii=False)[:600]}")
+    pytest.fail("\n".join(lines))
 
 
 @pytest.fixture(scope="module")
@@ -182,14 +213,14 @@ def test_two_workers_share_one_crawl_politely(portal, single, frontier, tmp_path
     assert single["hits"], "the single-process crawl fetched nothing"
     portal.reset()
     data = tmp_path / "data"
-    workers = [_worker(single["registry"], data, frontier) for _ in range(2)]
+    workers = _start_together(portal, frontier, single["registry"], data)
     logs = [w.finish() for w in workers]
     for w, log in zip(workers, logs):
         assert w.proc.returncode == 0, log[-3000:]
     assert set(portal.peak) >= {"127.0.0.2", "127.0.0.3"}
     assert max(portal.peak.values()) <= 2, dict(portal.peak)
     _fetched_once(_hits(portal), single["hits"], workers=2)
-    assert _export(data) == single["records"]
+    _same_records(_export(data), single["records"])
     assert all(_written_by(data, w.pid) for w in workers), "each worker writes its own WARCs, its id in their names"
     _check_warcs(data)
     status = subprocess.run(
@@ -198,20 +229,35 @@ def test_two_workers_share_one_crawl_politely(portal, single, frontier, tmp_path
     )  # fmt: skip
     assert status.returncode == 0, status.stderr
     assert "[finished]" in status.stdout and "0 requests pending" in status.stdout
+    # the crawl's books are the sum of the workers' own, and balance: printed by the last worker and by --status
+    own = [_equation(log, "  books: ") for log in logs]
+    assert all(b and b[-1] == "balanced" for b in own), own
+    total = [sum(column) for column in zip(*(b[:-1] for b in own))]
+    assert total[0] > 0 and total[2] > 0, "the workers discovered and stored something"
+    whole = [b for log in logs if (b := _equation(log, "  crawl books (2 workers): "))]
+    assert whole, "no worker printed the crawl's books: " + logs[0][-1500:] + logs[1][-1500:]
+    assert all(b == [*total, "balanced"] for b in whole), (whole, own)
+    assert _equation(status.stdout, "  crawl books (2 workers): ") == [*total, "balanced"], status.stdout
+
+
+_EQUATION = re.compile(
+    r"(\d+) discovered = (\d+) read \+ (\d+) stored \+ (\d+) refused \+ (\d+) failed \+ (\d+) skipped \((balanced|OFF BY -?\d+)\)"
+)
+
+
+def _equation(text: str, prefix: str) -> list[Any]:
+    """The books' equation printed after ``prefix`` (the last one): its six numbers and whether it balances."""
+    found = [m for line in text.splitlines() if line.startswith(prefix) and (m := _EQUATION.search(line))]
+    if not found:
+        return []
+    *numbers, verdict = found[-1].groups()
+    return [*map(int, numbers), verdict]
 
 
 def test_a_killed_worker_is_taken_over(portal, single, frontier, tmp_path):
     portal.reset()
     data = tmp_path / "data"
-    client = redis.Redis.from_url(frontier)
-    # the portal holds its answers until both workers are in the crawl: neither does it all while the other starts
-    portal.gate.clear()
-    try:
-        doomed = _worker(single["registry"], data, frontier)
-        survivor = _worker(single["registry"], data, frontier)
-        _wait(lambda: _registered(client) == 2, [doomed, survivor], "two workers registered in Redis")
-    finally:
-        portal.gate.set()
+    doomed, survivor = _start_together(portal, frontier, single["registry"], data)
     total = sum(single["hits"].values())
     _wait(
         lambda: portal.served() >= total // 3 and _responses(_written_by(data, doomed.pid)) >= 2,
@@ -231,7 +277,7 @@ def test_a_killed_worker_is_taken_over(portal, single, frontier, tmp_path):
     assert "stopped answering" in err, err[-3000:]
     assert "torn tail" in err and newest.name in err, err[-3000:]
     assert newest.stat().st_size == whole
-    assert _export(data) == single["records"]
+    _same_records(_export(data), single["records"])
     _check_warcs(data)
     fetched = _hits(portal)
     assert set(fetched) == set(single["hits"]), "every URL of the crawl was fetched"

@@ -8,14 +8,15 @@
   every download (robots.txt included) and gives it back when the answer or the error comes:
   never more than ``FRONTIER_MAX_PER_HOST`` downloads from one host, all workers together.
 * :class:`DoneMiddleware`: a list page's request is done once its callback's output (links)
-  has been queued; a report or attachment once the store has it (checked when a dead
-  worker's requests are taken over).
+  has been queued; a report or attachment, or a list-kind page that turned out to be a
+  report, once the store has it (checked when a dead worker's requests are taken over).
 * :class:`FrontierExtension`: the heartbeat (leases renewed) on a thread of its own, so a
   worker whose reactor is busy or starved of CPU is not mistaken for a dead one; the
   look-out for dead workers (their requests put back, their torn WARCs cut when they were
   on this machine); a quick re-poll of the queue while other workers hold the hosts; and
   the end: a worker stops when nothing is pending and no worker is active, or at once when
   it learns it was taken over (it was silent too long: its requests are another's now).
+  Once its own books are closed, it adds them to the crawl's in Redis (``frontier/books``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import redis
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_from_dict
@@ -47,7 +48,7 @@ from crawler.crawl.frontier.state import Frontier, Limits, TakenOver, redis_clie
 from crawler.store.database import shared_store
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -178,14 +179,18 @@ class DoneMiddleware:
         return cls(crawler)
 
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        items = False
         try:
             async for item in result:
+                items = items or not isinstance(item, Request)
                 yield item
         finally:
             request = response.request
             token = request.meta.get("frontier_token") if request is not None else None
-            # documents are done once stored: the pipeline parses them later, a dead worker's are checked
-            if token and request is not None and request.meta.get("kind") not in _DOCUMENT_KINDS:
+            # Documents are done once stored: the pipeline parses them later, a dead worker's are checked. A
+            # list-kind request whose page turned out to be a report gave an item too: it stays in flight
+            # until this worker leaves, so a worker dying before the pipeline stored it does not lose it.
+            if token and request is not None and not items and request.meta.get("kind") not in _DOCUMENT_KINDS:
                 self.frontier.done_with(token)
 
 
@@ -216,6 +221,7 @@ class FrontierExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
@@ -379,3 +385,18 @@ class FrontierExtension:
             logger.warning(
                 "frontier: leaving failed (%s); other workers take over in %.0f s", exc, self.frontier.limits.worker_ttl
             )
+
+    def engine_stopped(self) -> None:
+        """After the books closed (every spider_closed handler ran): add them to the crawl's books."""
+        stats = self.crawler.stats
+        balance = stats.get_value("books") if stats is not None else None
+        if self.taken_over or not balance:
+            return  # a worker taken over: what it did is being redone, and counted, by the others
+        try:
+            self.frontier.add_books(balance)
+            crawl = self.frontier.crawl_books()
+        except Exception as exc:  # noqa: BLE001 - the worker's own books are printed all the same
+            logger.warning("frontier: this worker's books could not be added to the crawl's (%s: %s)", type(exc).__name__, exc)
+            return
+        if stats is not None:
+            stats.set_value("frontier/books", crawl)
