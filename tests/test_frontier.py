@@ -318,3 +318,34 @@ def test_status_without_frontier_is_one_line(tmp_path):
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert bad.returncode == 2 and "cannot reach the frontier" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_books_kept_in_redis_settle_as_in_memory(frontier):
+    """A worker's books entries in Redis give the same books as in the process, event for event."""
+    from crawler.crawl.books import Books
+    from crawler.crawl.frontier.entries import RedisEntries
+
+    server = redis.Redis.from_url(frontier)
+    in_memory, in_redis = Books(), Books(RedisEntries(server, "govreports:test:books:urls:w"))
+    events = [
+        ("discover", "http://a.gov.cn/", "list"),
+        ("settle", "http://a.gov.cn/", "read", "", ""),
+        ("settle", "http://a.gov.cn/", "failed", "browser render timed out", "3 s"),  # a failure overrides read
+        ("settle", "http://a.gov.cn/", "skipped", "duplicate", ""),  # the first outcome stands otherwise
+        ("discover", "http://a.gov.cn/r.html", "report"),
+        ("discover", "http://a.gov.cn/r.html", "list"),  # discovered once
+        ("document", "http://a.gov.cn/r.html", "http://a.gov.cn/r2.html"),
+        ("settle", "http://x.com/", "skipped", "off-site link", "", "link"),
+        ("discover", "http://a.gov.cn/never.html", "list"),
+    ]
+    for name, *args in events:
+        for books in (in_memory, in_redis):
+            if name == "settle" and len(args) == 5:
+                getattr(books, name)(*args[:4], kind=args[4])
+            else:
+                getattr(books, name)(*args)
+    assert dict(in_redis.entries.items()) == in_memory.entries
+    assert len(in_redis.entries) == 4 and "http://x.com/" in in_redis.entries
+    assert in_redis.state("http://a.gov.cn/") == "failed" and in_redis.state("http://a.gov.cn/r.html") == "document"
+    in_redis.entries.drop(["http://a.gov.cn/never.html"])  # type: ignore[attr-defined]
+    assert "http://a.gov.cn/never.html" not in in_redis.entries and len(in_redis.entries) == 3

@@ -16,7 +16,8 @@
   on this machine); a quick re-poll of the queue while other workers hold the hosts; and
   the end: a worker stops when nothing is pending and no worker is active, or at once when
   it learns it was taken over (it was silent too long: its requests are another's now).
-  Once its own books are closed, it adds them to the crawl's in Redis (``frontier/books``).
+  Its books' per-URL entries live in Redis (:mod:`crawler.crawl.frontier.entries`); once
+  they are closed, it adds their counts to the crawl's books in Redis (``frontier/books``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from twisted.internet import task
 
 from archive.cdxj import add_to_index
 from archive.repair import repair_all
+from crawler.crawl.books import Books
 from crawler.crawl.frontier.browser import BrowserLeases, attach, detach
+from crawler.crawl.frontier.entries import RedisEntries
 from crawler.crawl.frontier.state import Frontier, Limits, TakenOver, redis_client
 from crawler.store.database import shared_store
 
@@ -225,6 +228,13 @@ class FrontierExtension:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        books = getattr(spider, "books", None)
+        if isinstance(books, Books) and isinstance(books.entries, dict):
+            # per-URL state of a shared crawl lives in Redis: the worker's memory stays flat however long it runs
+            entries = RedisEntries.of(self.frontier)
+            for url, entry in books.entries.items():
+                entries[url] = entry
+            books.entries = entries
         self._beat()  # registered before this worker asks for its first request
         self._beating = threading.Thread(target=self._beat_loop, name="frontier-heartbeat", daemon=True)
         self._beating.start()
@@ -363,9 +373,13 @@ class FrontierExtension:
         # fetch went to the shared frontier, where another worker fetched it or will. Its outcome is that
         # worker's to record; "not reached" here would overwrite it in the store.
         books = getattr(spider, "books", None)
-        if books is not None:
-            for url in [u for u, e in books.entries.items() if e.state == "pending"]:
-                del books.entries[url]
+        if isinstance(books, Books):
+            pending = [u for u, e in books.entries.items() if e.state == "pending"]
+            if isinstance(books.entries, RedisEntries):
+                books.entries.drop(pending)
+            else:
+                for url in pending:
+                    del books.entries[url]
         for loop in self.loops:
             if loop.running:
                 loop.stop()
@@ -400,3 +414,10 @@ class FrontierExtension:
             return
         if stats is not None:
             stats.set_value("frontier/books", crawl)
+        books = getattr(self.crawler.spider, "books", None)
+        if isinstance(books, Books) and isinstance(books.entries, RedisEntries):
+            # the outcomes are in the store and the counts in the crawl's books: the per-URL hash has done its job
+            try:
+                self.frontier.server.delete(books.entries.key)
+            except Exception as exc:  # noqa: BLE001 - a leftover hash costs Redis memory, nothing else
+                logger.warning("frontier: could not delete %s (%s)", books.entries.key, exc)
