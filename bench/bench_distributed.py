@@ -27,7 +27,6 @@ it stays flat after the warm-up: what a worker costs over a long crawl.
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import math
 import os
@@ -37,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -48,85 +46,31 @@ import psutil  # noqa: E402
 import redis  # noqa: E402
 
 from bench.bench_rebuild import write_warc  # noqa: E402
-from crawler.demo.county import County  # noqa: E402
-from crawler.demo.portal import DEFAULT_DOCUMENTS, DemoPortal, _Handler, _Server  # noqa: E402
+from crawler.demo.inflight import HostFarm  # noqa: E402
+from crawler.demo.portal import DemoPortal  # noqa: E402
 from crawler.rebuild.distributed import rebuild_on_dask  # noqa: E402
 from crawler.rebuild.local import rebuild  # noqa: E402
 from crawler.store.database import Store  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
+OFFSITE = "127.0.0.9"  # the farm's hosts are 127.0.0.10, .11 …
 
 
-class _Counting(_Handler):
-    def _serve(self) -> None:
-        farm: Farm = self.server.portal  # type: ignore[assignment]
-        host = self.server.server_address[0]
-        with farm.lock:
-            farm.in_flight[host] += 1
-            farm.peak[host] = max(farm.peak[host], farm.in_flight[host])
-        try:
-            time.sleep(farm.latency)
-            super()._serve()
-        finally:
-            with farm.lock:
-                farm.in_flight[host] -= 1
+def farm_of(hosts: int, extra_pages: int, latency: float) -> HostFarm:
+    return HostFarm([f"127.0.0.{10 + i}" for i in range(hosts)], OFFSITE, latency=latency, extra_pages=extra_pages)
 
 
-class _HostServer(_Server):
-    def __init__(self, farm: Farm, name: str, address: str) -> None:
-        ThreadingHTTPServer.__init__(self, (address, 0), _Counting)
-        self.portal, self.name = farm, name
-        self.connections, self.connections_lock = set(), threading.Lock()
-
-
-class Farm:
-    """The demo county on many loopback hosts (the off-site host on 127.0.0.9)."""
-
-    def __init__(self, hosts: int, extra_pages: int, latency: float) -> None:
-        self.lock = threading.Lock()
-        self.latency = latency
-        self.hits: collections.Counter[str] = collections.Counter()
-        self.requests_log: list[dict[str, Any]] = []
-        self.in_flight: collections.Counter[str] = collections.Counter()
-        self.peak: collections.Counter[str] = collections.Counter()
-        offsite = _HostServer(self, "offsite", "127.0.0.9")
-        off = f"http://127.0.0.9:{offsite.server_address[1]}/"
-        self.servers = [offsite]
-        self.urls: list[str] = []
-        for i in range(hosts):
-            address = f"127.0.0.{10 + i}"
-            server = _HostServer(self, address, address)
-            url = f"http://{address}:{server.server_address[1]}/"
-            county = County(DEFAULT_DOCUMENTS, url, off, extra_pages)
-            server.routes = county.site
-            if i == 0:
-                offsite.routes = county.offsite
-            self.servers.append(server)
-            self.urls.append(url)
-        for server in self.servers:
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.hits.clear()
-            self.requests_log.clear()
-            self.peak.clear()
-
-    def stop(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
-
-
-def _registry(farm: Farm, path: Path) -> Path:
-    portals = [{"name": f"示范县{i}人民政府", "url": u, "family": "trs", "report_columns": []} for i, u in enumerate(farm.urls)]
+def _registry(farm: HostFarm, path: Path) -> Path:
+    portals = [
+        {"name": f"示范县{i}人民政府", "url": u, "family": "trs", "report_columns": []} for i, u in enumerate(farm.base_urls)
+    ]
     region = {"path": "演示省/示范市/示范县", "province": "演示省", "city": "示范市", "county": "示范县", "level": "county",
               "portals": portals}  # fmt: skip
     path.write_text(json.dumps({"schema": 1, "note": "bench", "regions": [region]}, ensure_ascii=False), "utf-8")
     return path
 
 
-def crawl_run(farm: Farm, registry: Path, data: Path, workers: int, delay: float, frontier: str | None) -> dict[str, Any]:
+def crawl_run(farm: HostFarm, registry: Path, data: Path, workers: int, delay: float, frontier: str | None) -> dict[str, Any]:
     farm.reset()
     args = [sys.executable, "-m", "crawler", "crawl", "--region", "演示省/示范市/示范县", "--registry", str(registry),
             "--data-dir", str(data), "--render", "never", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05",
@@ -160,9 +104,9 @@ def crawl_run(farm: Farm, registry: Path, data: Path, workers: int, delay: float
         if p.returncode != 0:
             raise SystemExit(f"a worker failed ({p.returncode}): {err[-2000:]}")
     # the first request of every worker waits for Python and Scrapy to start: time from the first page served
-    stamps = [e["t"] for e in farm.requests_log]
-    pages = len(stamps)
-    active = (max(stamps) - min(stamps)) if pages > 1 else took
+    pages = len(farm.requests_log)
+    stamps = [e["t"] for e in farm.requests_log if "t" in e]
+    active = (max(stamps) - min(stamps)) if len(stamps) > 1 else took
     return {
         "workers": workers, "redis": bool(frontier), "pages": pages, "seconds": took, "active_seconds": active,
         "pages_per_s": pages / active, "peak_per_host": max(farm.peak.values()), "redis_commands": after - before, "round_trips": trips,
@@ -197,15 +141,17 @@ def rebuild_runs(tmp: Path, documents: int) -> list[dict[str, Any]]:
     sched = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     command = [str(DASK), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    workers = [subprocess.Popen([*command, "--no-dashboard"], cwd=ROOT, env=env, **quiet) for _ in range(2)]  # type: ignore[call-overload]
+    workers = [
+        subprocess.Popen([*command, "--no-dashboard"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
     try:
         from distributed import Client
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as c:
+                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as c:  # type: ignore[no-untyped-call]  # distributed is untyped
                     if len(c.scheduler_info()["workers"]) >= 2:
                         break
             except OSError:
@@ -302,28 +248,16 @@ def main(argv: list[str] | None = None) -> int:
         print_memory(memory_run(args.memory_pages, args.per_page, args.sample_every, args.redis))
         return 0
 
-    # each served request gets a time stamp, so the rate is measured while pages are being fetched
-    original = _Counting._serve
-
-    def stamped(self: _Counting) -> None:
-        original(self)
-        farm: Farm = self.server.portal  # type: ignore[assignment]
-        with farm.lock:
-            if farm.requests_log:
-                farm.requests_log[-1]["t"] = time.perf_counter()
-
-    _Counting._serve = stamped  # type: ignore[method-assign]
-
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         if not args.skip_crawl:
-            farm = Farm(args.hosts, args.extra_pages, args.latency)
+            farm = farm_of(args.hosts, args.extra_pages, args.latency)
             registry = _registry(farm, tmp / "regions.json")
             ideal = args.hosts / args.delay
-            rows = [crawl_run(farm, registry, tmp / "base", 1, args.delay, None)]
-            for workers in (1, 2, 4):
-                rows.append(crawl_run(farm, registry, tmp / f"w{workers}", workers, args.delay, args.redis))
-            farm.stop()
+            with farm:
+                rows = [crawl_run(farm, registry, tmp / "base", 1, args.delay, None)]
+                for workers in (1, 2, 4):
+                    rows.append(crawl_run(farm, registry, tmp / f"w{workers}", workers, args.delay, args.redis))
             print(f"Crawl: {args.hosts} hosts x {1 / args.delay:g} requests/s (delay {args.delay} s, latency {args.latency} s)"
                   f" = ideal {ideal:g} pages/s")  # fmt: skip
             print(

@@ -10,7 +10,6 @@ command and compares with an uninterrupted crawl of the same portal.
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import os
 import signal
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -28,8 +26,7 @@ from archive.writer import RollingWarcWriter
 from crawler.crawl.jobdir import archived_exchanges, job_key, open_job
 from crawler.demo.portal import DemoPortal
 from tests.conftest import ROOT
-
-WARCIO = Path(sys.executable).parent / "warcio"
+from tests.warc_checks import check, check_warcs, export
 
 
 def _write_warc(directory: Path, n: int, gz: bool = True) -> Path:
@@ -54,10 +51,6 @@ def _offsets(path: Path) -> list[int]:
     with path.open("rb") as fh:
         it = ArchiveIterator(fh)
         return [it.offset for _ in it]
-
-
-def _check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
 
 
 def test_whole_file_is_left_alone(tmp_path):
@@ -88,7 +81,7 @@ def test_torn_gzip_tail_is_cut_to_the_last_whole_record(tmp_path, caplog, cut):
     assert path.stat().st_size == keep
     assert "torn tail" in caplog.text and path.name in caplog.text
     assert _records(path) == whole[: len(_offsets(path))]
-    assert _check(path).returncode == 0
+    assert check(path).returncode == 0
 
 
 def test_torn_plain_warc_and_repair_all(tmp_path):
@@ -99,7 +92,7 @@ def test_torn_plain_warc_and_repair_all(tmp_path):
     repaired = repair_all([plain, other, tmp_path / "a" / "index.cdxj"])
     assert [r.path for r in repaired] == [plain]
     assert plain.stat().st_size == offsets[-1]
-    assert _check(plain).returncode == 0 and _check(other).returncode == 0
+    assert check(plain).returncode == 0 and check(other).returncode == 0
 
 
 def test_a_file_still_being_written_is_not_cut(tmp_path):
@@ -139,32 +132,11 @@ def test_archived_exchanges_tell_posts_apart_and_skip_retryable(tmp_path):
 # --- a real crawl killed and resumed ---------------------------------------------------------------
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-_VOLATILE = {"fetched_at", "warc", "checked_at", "first_seen", "updated_at"}
 
 
 def _crawl_args(portal: DemoPortal, data: Path, delay: str) -> list[str]:
     return [sys.executable, "-m", "crawler", "crawl", "--start-url", portal.base_url, "--data-dir", str(data),
             "--render", "never", "-s", f"DOWNLOAD_DELAY={delay}", *FAST]  # fmt: skip
-
-
-def _stable(value: Any) -> Any:
-    """A record without where and when its bytes were fetched (those differ between any two crawls)."""
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in _VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
-
-
-def _export(data: Path) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "crawler", "export", "--format", "jsonl", "--data-dir", str(data)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    records = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert records, "no records exported"
-    return {r["id"]: _stable(r) for r in records}
 
 
 def _archived_urls(data: Path) -> set[str]:
@@ -193,7 +165,7 @@ def test_killed_crawl_resumes_without_refetching_or_losing(tmp_path):
             _crawl_args(portal, tmp_path / "ref", "0"), cwd=ROOT, capture_output=True, text=True, timeout=300
         )
         assert reference.returncode == 0, reference.stderr[-2000:]
-        expected = _export(tmp_path / "ref")
+        expected = export(tmp_path / "ref")
         total = len(portal.requests_log)
         del portal.requests_log[:]
 
@@ -225,9 +197,6 @@ def test_killed_crawl_resumes_without_refetching_or_losing(tmp_path):
         archived_paths = {"/" + u.split("/", 3)[3] for u in archived_before}
         assert not refetched & archived_paths, sorted(refetched & archived_paths)
         assert refetched, "the resumed crawl fetched nothing new: the kill came too late to test anything"
-        assert _export(data) == expected
+        assert export(data) == expected
         assert not list((data / "jobs").glob("*.json")), "a finished crawl leaves no job behind"
-        for path in (data / "warc").glob("*.warc.gz"):
-            assert _check(path).returncode == 0, path.name
-        index = (data / "warc" / "index.cdxj").read_text(encoding="utf-8")
-        assert all(p.name in index for p in (data / "warc").glob("*.warc.gz")), "every WARC is in the index"
+        check_warcs(data)  # each passes warcio check and is in the index

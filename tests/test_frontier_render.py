@@ -21,9 +21,11 @@ import pytest
 
 from crawler.crawl import settings
 from crawler.demo.county import County
+from crawler.demo.inflight import HostFarm
 from crawler.demo.portal import DEFAULT_DOCUMENTS
 from tests.conftest import ROOT
-from tests.test_frontier import TwoHostPortal, _args, _check_warcs, _export, _registry, _worker, frontier, portal
+from tests.test_frontier import _args, _export, _registry, _worker, frontier, portal
+from tests.warc_checks import check_warcs
 
 __all__ = ["frontier", "portal"]  # fixtures, imported for pytest
 
@@ -40,7 +42,7 @@ def _stats(stderr: str) -> dict[str, int]:
     return {name: int(value) for name, value in _STAT.findall(stderr)}
 
 
-def _js_only_urls(portal: TwoHostPortal) -> set[str]:
+def _js_only_urls(portal: HostFarm) -> set[str]:
     """The reports only the script-filled list links, on both hosts (from the demo's own truth)."""
     urls = set()
     for base in portal.base_urls:
@@ -72,11 +74,11 @@ def test_two_workers_render_the_script_filled_list(portal, single_rendered, fron
     portal.reset()
     data = tmp_path / "data"
     workers = [_worker(single_rendered["registry"], data, frontier, *RENDER) for _ in range(2)]
-    outputs = [w.communicate(timeout=600) for w in workers]
-    for w, (_out, err) in zip(workers, outputs):
-        assert w.returncode == 0, err[-3000:]
+    outputs = [w.finish() for w in workers]
+    for w, err in zip(workers, outputs):
+        assert w.proc.returncode == 0, err[-3000:]
         assert "Traceback" not in err, err[-3000:]
-    stats = [_stats(err) for _out, err in outputs]
+    stats = [_stats(err) for err in outputs]
 
     records = _export(data)
     found = set().union(*(_urls(r) for r in records.values()))
@@ -85,8 +87,8 @@ def test_two_workers_render_the_script_filled_list(portal, single_rendered, fron
     rendered = [s.get("playwright/page_count", 0) for s in stats]
     assert sum(rendered) >= len(portal.base_urls), stats
     # every worker had the browser's download handler, so whichever popped a rendering request could render it
-    assert all("Starting download handler" in err for _out, err in outputs)
-    for pages, (_out, err) in zip(rendered, outputs):
+    assert all("Starting download handler" in err for err in outputs)
+    for pages, err in zip(rendered, outputs):
         if pages:  # the worker that popped a rendering request launched its own Chromium for it
             assert "Launching browser" in err, err[-2000:]
     # those renderings went through the lease middleware: their browser fetches took the host leases
@@ -98,7 +100,7 @@ def test_two_workers_render_the_script_filled_list(portal, single_rendered, fron
     assert sum(browser.values()) >= len(portal.base_urls), browser
     assert max(portal.peak.values()) <= 2, dict(portal.peak)
     assert records == single_rendered["records"]
-    _check_warcs(data)
+    check_warcs(data)
 
 
 def test_a_rendering_request_survives_redis(frontier):

@@ -150,6 +150,10 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
         # the failed checks of the reports this crawl touched, streamed: never every record in memory
         checks = store.failed_checks_of_groups(stats.get("reports/groups_touched") or [])
         print(crawl_summary(stats, checks, str(args.data_dir / "warc"), where), file=sys.stderr)
+        if stats.get("frontier/books"):  # a worker of a shared crawl: the crawl's books besides its own
+            from crawler.crawl.frontier.status import books_line
+
+            print(books_line(stats["frontier/books"]), file=sys.stderr)
     finally:
         store.close()
     if stats.get("finish_reason") in {"shutdown", None}:

@@ -15,12 +15,18 @@ The spider and its middlewares write entries while crawling; :func:`close_books`
 the documents from what the pipeline stored (whatever it recorded, ``outcome`` and
 ``error`` of the crawl state) and writes the other outcomes to the same table, so
 ``python -m crawler stats`` lists them after the crawl. Pure Python: no Scrapy here.
+
+The entries are a mapping of URL to :class:`Entry`: a dict in the process by default; a
+worker of a shared crawl keeps them in Redis instead
+(:class:`crawler.crawl.frontier.entries.RedisEntries`), so its memory does not grow with the
+URLs it meets. Every change is written back to the mapping (``entries[url] = entry``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +46,11 @@ class Entry:
 class Books:
     """URL → :class:`Entry`; written from the reactor thread only."""
 
-    def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
+    def __init__(self, entries: MutableMapping[str, Entry] | None = None) -> None:
+        self.entries: MutableMapping[str, Entry] = {} if entries is None else entries
 
     def discover(self, url: str, kind: str) -> None:
-        if url not in self.entries:
-            self.entries[url] = Entry(kind, "pending")
+        self.entries.setdefault(url, Entry(kind, "pending"))
 
     def settle(self, url: str, state: str, reason: str = "", detail: str = "", *, kind: str = "link") -> None:
         """Give ``url`` its outcome. The first outcome stands, except that a failure
@@ -56,12 +61,14 @@ class Books:
             self.entries[url] = Entry(kind, state, reason, detail)
         elif entry.state == "pending" or (entry.state == "read" and state == "failed"):
             entry.state, entry.reason, entry.detail = state, reason, detail
+            self.entries[url] = entry
 
     def document(self, url: str, final_url: str) -> None:
         """``url`` gave a document (at ``final_url`` after redirects) to the pipeline."""
-        entry = self.entries.setdefault(url, Entry("report", "pending"))
+        entry = self.entries.get(url) or Entry("report", "pending")
         if entry.state in {"pending", "read"}:
             entry.state, entry.final_url = "document", final_url
+            self.entries[url] = entry
 
     def state(self, url: str) -> str | None:
         entry = self.entries.get(url)

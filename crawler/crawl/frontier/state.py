@@ -17,6 +17,11 @@ read again. The keys (``P`` is the prefix):
 * ``P:workers`` (hash) worker id → its last heartbeat (JSON); ``P:active`` (set) workers
   that took a request and have not been idle since: handing out a request and marking its
   worker active is one atomic step, so "nothing pending and nobody active" means done;
+* ``P:reaped`` (hash) dead worker → the worker that took its requests over. A worker found
+  there (it was only silent, not dead) is handed nothing more and stops at its next beat;
+* ``P:books`` (hash) the crawl's books, each worker's counters per state added when it ends;
+  ``P:books:due`` / ``:in`` / ``:lost`` (sets) workers whose books are still to come, are in,
+  died with them;
 * ``P:dupefilter`` (set) scrapy-redis's seen-set; ``P:state`` "finished" once done.
 
 Times come from Redis (``TIME`` inside the scripts): workers on machines whose clocks
@@ -45,6 +50,8 @@ _POP = """
 local p, maxlease, delay, worker, token = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+-- a worker another one took over (it was silent too long) gets no more work: what it held went back
+if redis.call('HEXISTS', p .. ':reaped', worker) == 1 then return {'', '', '-2'} end
 local hosts = redis.call('ZRANGEBYSCORE', p .. ':hosts', '-inf', now, 'LIMIT', 0, 64)
 for _, host in ipairs(hosts) do
   local lease = p .. ':lease:' .. host
@@ -111,8 +118,11 @@ end
 return 1
 """
 
+# a worker taken over is not written back among the living: it learns it was, and stops
 _HEARTBEAT = """
 local p, worker, info = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('HEXISTS', p .. ':reaped', worker) == 1 then return 'reaped' end
+if redis.call('SISMEMBER', p .. ':books:in', worker) == 0 then redis.call('SADD', p .. ':books:due', worker) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local decoded = cjson.decode(info)
@@ -131,6 +141,19 @@ redis.call('SET', p .. ':state', 'finished')
 if redis.call('GET', pointer) == crawl then redis.call('DEL', pointer) end
 return 'finished'
 """
+
+
+# a worker's books, added to the crawl's: its counters, and it is no longer awaited
+_ADD_BOOKS = """
+local p, worker = ARGV[1], ARGV[2]
+if redis.call('SADD', p .. ':books:in', worker) == 1 then
+  for i = 3, #ARGV, 2 do redis.call('HINCRBY', p .. ':books', ARGV[i], ARGV[i + 1]) end
+end
+redis.call('SREM', p .. ':books:due', worker)
+return 1
+"""
+
+BOOK_FIELDS = ("discovered", "read", "stored", "refused", "failed", "skipped")
 
 
 def text(value: Any) -> str:
@@ -168,6 +191,10 @@ class Limits:
     worker_ttl: float = 30.0  # a worker silent for this long is dead: its requests go back
 
 
+class TakenOver(Exception):
+    """This worker was silent for longer than the worker TTL and another took its requests over."""
+
+
 class Frontier:
     """One worker's handle on a crawl's shared state (see the module docstring)."""
 
@@ -185,6 +212,7 @@ class Frontier:
         self._renew = server.register_script(_RENEW)
         self._heartbeat = server.register_script(_HEARTBEAT)
         self._finish = server.register_script(_FINISH_IF_DONE)
+        self._add_books = server.register_script(_ADD_BOOKS)
         self.held: dict[str, str] = {}  # lease token → host, renewed by each heartbeat
         self.round_trips = 0  # calls to Redis from this worker (a pipeline or a script is one)
 
@@ -236,19 +264,30 @@ class Frontier:
 
     # workers -------------------------------------------------------------------------------
     def heartbeat(self, info: dict[str, Any]) -> float:
-        """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time."""
+        """Say this worker is alive (with ``info`` for ``--status``) and renew its leases; returns Redis' time.
+
+        Raises :class:`TakenOver` when another worker already took this one's requests over."""
         held = dict(self.held)
-        self.round_trips += 3 if held else 2  # with the dead-worker check that follows each beat
+        self.round_trips += 2 if held else 1
         if held:
             self._renew(keys=[f"{self.prefix}:lease:{h}" for h in held.values()], args=[self.limits.lease_ttl, *held.keys()])
-        now = self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)])
+        now = text(self._heartbeat(args=[self.prefix, self.worker, json.dumps(info)]))
+        if now == "reaped":
+            raise TakenOver(f"worker {self.worker} was taken over by another")
         return float(now)
+
+    def now(self) -> float:
+        """Redis' clock, the one heartbeats are stamped with."""
+        self.round_trips += 1
+        seconds, micros = self.server.time()
+        return float(seconds) + float(micros) / 1e6
 
     def workers(self) -> dict[str, dict[str, Any]]:
         raw = self.server.hgetall(f"{self.prefix}:workers")
         return {text(k): json.loads(v) for k, v in raw.items()}
 
     def dead_workers(self, now: float) -> list[str]:
+        self.round_trips += 1
         return [
             w
             for w, info in self.workers().items()
@@ -275,6 +314,9 @@ class Frontier:
                 self.server.zrem(key, *members)
         self.server.hdel(f"{self.prefix}:workers", dead)
         self.server.srem(f"{self.prefix}:active", dead)
+        # its books died with it: the crawl's are the others' (what it left undone, they redo and count)
+        if dead != self.worker and self.server.srem(f"{self.prefix}:books:due", dead):
+            self.server.sadd(f"{self.prefix}:books:lost", dead)
         return found
 
     def requeue(self, token: str, host: str, data: bytes) -> None:
@@ -284,6 +326,16 @@ class Frontier:
     def finish_if_done(self) -> str:
         """'pending', 'active' (another worker may still add requests) or 'finished' (and the crawl is closed)."""
         return text(self._finish(args=[self.prefix, self.worker, self.pointer, self.crawl_id]))
+
+    def add_books(self, balance: dict[str, Any]) -> None:
+        """Add this worker's books (its counters per state) to the crawl's, once."""
+        pairs = [str(v) for f in BOOK_FIELDS for v in (f, int(balance.get(f, 0)))]
+        self.round_trips += 1
+        self._add_books(args=[self.prefix, self.worker, *pairs])
+
+    def crawl_books(self) -> dict[str, Any]:
+        """The crawl's books so far: the sum of the workers' that ended (see :func:`crawl_books`)."""
+        return crawl_books(self.server, self.prefix)
 
     def count_round_trips(self) -> None:
         """Add this worker's round trips to the crawl's total (``P:round_trips``, for the benchmark)."""
@@ -298,3 +350,18 @@ class Frontier:
                 self.done_with(text(token))
         self.server.hdel(f"{self.prefix}:workers", self.worker)
         self.server.srem(f"{self.prefix}:active", self.worker)
+
+
+def crawl_books(server: redis.Redis, prefix: str) -> dict[str, Any]:
+    """A crawl's books: ``discovered`` and each state summed over the workers whose books are in
+    (``workers``), how many are still to add theirs (``due``: running or closing) and how many were
+    lost with a worker that died (``lost``). Complete once ``due`` is 0; ``lost`` workers' URLs were
+    redone and counted by the others, but what such a worker had finished is not in the sum."""
+    pipe = server.pipeline(transaction=True)
+    pipe.hgetall(f"{prefix}:books")
+    pipe.scard(f"{prefix}:books:in")
+    pipe.scard(f"{prefix}:books:due")
+    pipe.scard(f"{prefix}:books:lost")
+    counters, done, due, lost = pipe.execute()
+    totals = {text(k): int(v) for k, v in counters.items()}
+    return {**{f: totals.get(f, 0) for f in BOOK_FIELDS}, "workers": int(done), "due": int(due), "lost": int(lost)}

@@ -1,4 +1,4 @@
-"""``crawl --frontier URL --status``: the crawls in a shared frontier, their queues, hosts and workers."""
+"""``crawl --frontier URL --status``: the crawls in a shared frontier, their queues, hosts, workers and books."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import redis
 
-from crawler.crawl.frontier.state import ROOT, text
+from crawler.crawl.books import equation
+from crawler.crawl.frontier.state import ROOT, crawl_books, text
 
 
 def crawls(server: redis.Redis) -> list[dict[str, Any]]:
@@ -34,6 +35,7 @@ def crawls(server: redis.Redis) -> list[dict[str, Any]]:
             "hosts_busy": busy_hosts,
             "in_flight": int(server.hlen(f"{p}:inflight:owner")),
             "seen": int(server.scard(f"{p}:dupefilter")),
+            "books": crawl_books(server, p),
             "workers": {
                 w: {"alive": now - float(i.get("ts", 0)) < 30, "seconds_since_heartbeat": round(now - float(i.get("ts", 0)), 1),
                     "pages": i.get("pages", 0), "hostname": i.get("hostname")}
@@ -57,4 +59,19 @@ def format_status(entries: list[dict[str, Any]]) -> str:
         for name, w in e["workers"].items():
             state = "alive" if w["alive"] else f"silent {w['seconds_since_heartbeat']} s"
             lines.append(f"  {name} ({w['hostname']}): {state}, {w['pages']} pages")
+        if e["books"]["workers"]:
+            lines.append(books_line(e["books"]))
     return "\n".join(lines)
+
+
+def books_line(books: dict[str, Any]) -> str:
+    """The crawl-wide books: the sum of the workers' that ended, and whether any are still to come."""
+    n = books["workers"]
+    if books["due"]:
+        head = f"  crawl books so far ({n} worker{'s' * (n != 1)} in, {books['due']} still running or closing)"
+    else:
+        head = f"  crawl books ({n} worker{'s' * (n != 1)})"
+    line = f"{head}: {equation(books)}"
+    if books["lost"]:
+        line += f"; {books['lost']} worker(s) died before adding theirs: what they had finished is not counted"
+    return line

@@ -8,12 +8,16 @@
   every download (robots.txt included) and gives it back when the answer or the error comes:
   never more than ``FRONTIER_MAX_PER_HOST`` downloads from one host, all workers together.
 * :class:`DoneMiddleware`: a list page's request is done once its callback's output (links)
-  has been queued; a report or attachment once the store has it (checked when a dead
-  worker's requests are taken over).
-* :class:`FrontierExtension`: the heartbeat (leases renewed, dead workers' requests put back
-  and their torn WARCs cut when they were on this machine), a quick re-poll of the queue
-  while other workers hold the hosts, and the end: a worker stops when nothing is pending
-  and no worker is active.
+  has been queued; a report or attachment, or a list-kind page that turned out to be a
+  report, once the store has it (checked when a dead worker's requests are taken over).
+* :class:`FrontierExtension`: the heartbeat (leases renewed) on a thread of its own, so a
+  worker whose reactor is busy or starved of CPU is not mistaken for a dead one; the
+  look-out for dead workers (their requests put back, their torn WARCs cut when they were
+  on this machine); a quick re-poll of the queue while other workers hold the hosts; and
+  the end: a worker stops when nothing is pending and no worker is active, or at once when
+  it learns it was taken over (it was silent too long: its requests are another's now).
+  Its books' per-URL entries live in Redis (:mod:`crawler.crawl.frontier.entries`); once
+  they are closed, it adds their counts to the crawl's books in Redis (``frontier/books``).
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import signals
+import redis
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_from_dict
 from scrapy_redis import picklecompat
 from scrapy_redis.queue import Base
@@ -37,12 +44,14 @@ from twisted.internet import task
 
 from archive.cdxj import add_to_index
 from archive.repair import repair_all
+from crawler.crawl.books import Books
 from crawler.crawl.frontier.browser import BrowserLeases, attach, detach
-from crawler.crawl.frontier.state import Frontier, Limits, redis_client
+from crawler.crawl.frontier.entries import RedisEntries
+from crawler.crawl.frontier.state import Frontier, Limits, TakenOver, redis_client
 from crawler.store.database import shared_store
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -173,14 +182,18 @@ class DoneMiddleware:
         return cls(crawler)
 
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        items = False
         try:
             async for item in result:
+                items = items or not isinstance(item, Request)
                 yield item
         finally:
             request = response.request
             token = request.meta.get("frontier_token") if request is not None else None
-            # documents are done once stored: the pipeline parses them later, a dead worker's are checked
-            if token and request is not None and request.meta.get("kind") not in _DOCUMENT_KINDS:
+            # Documents are done once stored: the pipeline parses them later, a dead worker's are checked. A
+            # list-kind request whose page turned out to be a report gave an item too: it stays in flight
+            # until this worker leaves, so a worker dying before the pipeline stored it does not lose it.
+            if token and request is not None and not items and request.meta.get("kind") not in _DOCUMENT_KINDS:
                 self.frontier.done_with(token)
 
 
@@ -198,7 +211,10 @@ class FrontierExtension:
         self.store_url = s.get("STORE_URL")
         self.loops: list[task.LoopingCall] = []
         self.finished = False
+        self.taken_over = False
         self._asked = 0.0
+        self._stopping = threading.Event()
+        self._beating: threading.Thread | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierExtension:
@@ -208,11 +224,21 @@ class FrontierExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
-        self.beat()
-        for call, every in ((self.beat, self.interval), (self._wake, self.poll)):
+        books = getattr(spider, "books", None)
+        if isinstance(books, Books) and isinstance(books.entries, dict):
+            # per-URL state of a shared crawl lives in Redis: the worker's memory stays flat however long it runs
+            entries = RedisEntries.of(self.frontier)
+            for url, entry in books.entries.items():
+                entries[url] = entry
+            books.entries = entries
+        self._beat()  # registered before this worker asks for its first request
+        self._beating = threading.Thread(target=self._beat_loop, name="frontier-heartbeat", daemon=True)
+        self._beating.start()
+        for call, every in ((self.look_out, self.interval), (self._wake, self.poll)):
             loop = task.LoopingCall(call)
             loop.start(every, now=False)
             self.loops.append(loop)
@@ -224,14 +250,44 @@ class FrontierExtension:
             "prefix": self.prefix, "pages": stats.get_value("response_received_count", 0) if stats else 0,
         }  # fmt: skip
 
-    def beat(self) -> None:
-        """Alive, leases renewed; a silent worker's requests taken over (one worker does it)."""
+    def _beat_loop(self) -> None:
+        # Off the reactor: a worker parsing a big page, starting its parser processes or starved by a loaded
+        # machine still beats, so the others never take over a live worker (which would fetch its requests
+        # twice and free leases it still uses). A process that is gone stops beating, which is what is detected.
+        while not self._stopping.wait(self.interval):
+            self._beat()
+
+    def _stop_beating(self) -> None:
+        self._stopping.set()
+        if self._beating is not None and self._beating is not threading.current_thread():
+            self._beating.join(timeout=self.interval + 35)  # a beat in progress ends within the socket timeout
+
+    def _beat(self) -> None:
+        """Alive, leases renewed; a worker learning it was taken over stops."""
         try:
-            now = self.frontier.heartbeat(self._info())
-            for dead in self.frontier.dead_workers(now):
-                self.take_over(dead)
+            self.frontier.heartbeat(self._info())
+        except TakenOver as exc:
+            self._stopping.set()
+            from twisted.internet import reactor
+
+            reactor.callFromThread(self._taken_over, str(exc))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not stop the loop; the next beat retries
             logger.warning("frontier heartbeat failed: %s: %s", type(exc).__name__, exc)
+
+    def _taken_over(self, why: str) -> None:
+        logger.error("frontier: %s after a silence longer than %.0f s; stopping", why, self.frontier.limits.worker_ttl)
+        self.taken_over = True
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="frontier_taken_over"))
+
+    def look_out(self) -> None:
+        """A silent worker's requests taken over (one worker does it)."""
+        try:
+            for dead in self.frontier.dead_workers(self.frontier.now()):
+                self.take_over(dead)
+        except Exception as exc:  # noqa: BLE001 - as the heartbeat: the next look retries
+            logger.warning("frontier: looking for dead workers failed: %s: %s", type(exc).__name__, exc)
 
     def take_over(self, dead: str) -> None:
         info = self.frontier.workers().get(dead, {})
@@ -287,23 +343,49 @@ class FrontierExtension:
         if now - self._asked < 0.25:
             raise DontCloseSpider("frontier: asked just now")  # Scrapy calls this at every wake while idle
         self._asked = now
-        self.frontier.round_trips += 1
-        state = self.frontier.finish_if_done()
-        if state != "finished":
-            raise DontCloseSpider(f"frontier {state}")
-        self.finished = True
+        try:
+            self._finish_or_wait()
+        except redis.RedisError as exc:
+            logger.warning("frontier: cannot tell whether the crawl is over (%s: %s); asking again", type(exc).__name__, exc)
+            raise DontCloseSpider("frontier unreachable") from None
+
+    def _finish_or_wait(self) -> None:
+        """Returns when this worker may close; raises DontCloseSpider while the crawl is not over."""
+        if not self.finished:
+            self.frontier.round_trips += 1
+            state = self.frontier.finish_if_done()
+            if state != "finished":
+                raise DontCloseSpider(f"frontier {state}")
+            self.finished = True
+            # out of the register first: two workers finishing together never wait for each other
+            self._stop_beating()
+            self.frontier.leave()
+        # A worker killed while it was idle held nothing, so the crawl could finish without it; its newest WARC
+        # may still end in a torn record and be missing from the index. Whoever finishes waits until every other
+        # worker has left, or has been silent long enough to be declared dead and taken over (repaired, indexed).
+        self.look_out()
+        others = [w for w in self.frontier.workers() if w != self.frontier.worker]
+        if others:
+            raise DontCloseSpider(f"frontier finished; waiting for {len(others)} worker(s) to leave or time out")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # Before the books close (extensions connect first): a URL this worker discovered but did not
         # fetch went to the shared frontier, where another worker fetched it or will. Its outcome is that
         # worker's to record; "not reached" here would overwrite it in the store.
         books = getattr(spider, "books", None)
-        if books is not None:
-            for url in [u for u, e in books.entries.items() if e.state == "pending"]:
-                del books.entries[url]
+        if isinstance(books, Books):
+            pending = [u for u, e in books.entries.items() if e.state == "pending"]
+            if isinstance(books.entries, RedisEntries):
+                books.entries.drop(pending)
+            else:
+                for url in pending:
+                    del books.entries[url]
         for loop in self.loops:
             if loop.running:
                 loop.stop()
+        self._stop_beating()
+        if self.taken_over:
+            return  # what it held went back to the frontier already; its entry is gone
         try:
             if self.crawler.stats is not None:
                 self.crawler.stats.set_value("frontier/redis_round_trips", self.frontier.round_trips)
@@ -317,3 +399,25 @@ class FrontierExtension:
             logger.warning(
                 "frontier: leaving failed (%s); other workers take over in %.0f s", exc, self.frontier.limits.worker_ttl
             )
+
+    def engine_stopped(self) -> None:
+        """After the books closed (every spider_closed handler ran): add them to the crawl's books."""
+        stats = self.crawler.stats
+        balance = stats.get_value("books") if stats is not None else None
+        if self.taken_over or not balance:
+            return  # a worker taken over: what it did is being redone, and counted, by the others
+        try:
+            self.frontier.add_books(balance)
+            crawl = self.frontier.crawl_books()
+        except Exception as exc:  # noqa: BLE001 - the worker's own books are printed all the same
+            logger.warning("frontier: this worker's books could not be added to the crawl's (%s: %s)", type(exc).__name__, exc)
+            return
+        if stats is not None:
+            stats.set_value("frontier/books", crawl)
+        books = getattr(self.crawler.spider, "books", None)
+        if isinstance(books, Books) and isinstance(books.entries, RedisEntries):
+            # the outcomes are in the store and the counts in the crawl's books: the per-URL hash has done its job
+            try:
+                self.frontier.server.delete(books.entries.key)
+            except Exception as exc:  # noqa: BLE001 - a leftover hash costs Redis memory, nothing else
+                logger.warning("frontier: could not delete %s (%s)", books.entries.key, exc)
