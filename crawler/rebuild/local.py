@@ -75,6 +75,7 @@ class RebuildSummary:
     reports: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0  # wall-clock time of the whole rebuild
     driver_seconds: float = 0.0  # CPU time of the driver process: the serial part
+    plan_seconds: float = 0.0  # wall-clock time of the index and plan, before any document is parsed
 
     def fail(self, url: str, error: str, reason: str) -> None:
         self.failures.append({"url": url, "error": error, "reason": reason})
@@ -332,6 +333,7 @@ def rebuild(
     """
     started, cpu_started = time.perf_counter(), time.process_time()
     groups, summary = plan(paths, workers)
+    summary.plan_seconds = time.perf_counter() - started
     total = summary.documents
     known = store.report_ids()
     by_workers = workers_can_open(store)
