@@ -234,17 +234,25 @@ def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Ou
     return outcome, stored
 
 
-def parse_document(parse: ParseFunction, document: ArchivedDocument) -> tuple[Outcome, StoredDocument]:
-    """:func:`parse_archived`, where a parser that raises costs its document only (``parse/bug``), as in the pool."""
+def parse_document(
+    parse: ParseFunction, document: ArchivedDocument, *, memory_error_ends_worker: bool = False
+) -> tuple[Outcome, StoredDocument]:
+    """:func:`parse_archived`, where a parser that raises costs its document only (``parse/bug``), as in the pool.
+
+    ``memory_error_ends_worker``: let a MemoryError through, for the local pool to end the worker
+    (its heap may stay huge) and tell ``parse/memory``; elsewhere it is the document's failure.
+    """
     try:
         return parse_archived(parse, document)
     except MemoryError:
-        raise  # the pool's worker exits on it and is replaced: parse/memory
+        if memory_error_ends_worker:
+            raise
+        failed: Outcome = ("failed", None, "parser bug: MemoryError", "parse/bug")
     except Exception as exc:  # a parser bug must not cost the group
         logger.warning("%s: parser bug: %s: %s", document.capture.url, type(exc).__name__, exc)
         logger.debug("%s: the parser raised", document.capture.url, exc_info=exc)
-        failed: Outcome = ("failed", None, f"parser bug: {type(exc).__name__}: {exc}"[:500], "parse/bug")
-        return failed, archived_document(document, failed)
+        failed = ("failed", None, f"parser bug: {type(exc).__name__}: {exc}"[:500], "parse/bug")
+    return failed, archived_document(document, failed)
 
 
 @dataclass
@@ -279,7 +287,7 @@ class GroupTask:
     region: Region | None
 
 
-def store_group(parse: ParseFunction, task: GroupTask) -> GroupResult:
+def store_group(parse: ParseFunction, task: GroupTask, *, memory_error_ends_worker: bool = False) -> GroupResult:
     """In a worker: read, parse, merge and store one group, in one transaction under the group's lock.
 
     The worker opens the store once (:func:`crawler.store.database.shared_store`) and keeps it
@@ -290,7 +298,7 @@ def store_group(parse: ParseFunction, task: GroupTask) -> GroupResult:
     result = GroupResult(task.group, documents=len(task.documents))
     docs: list[StoredDocument] = []
     for document in task.documents:
-        outcome, stored = parse_document(parse, document)
+        outcome, stored = parse_document(parse, document, memory_error_ends_worker=memory_error_ends_worker)
         tally(result, document.capture.url, outcome)
         docs.append(stored)
     store = shared_store(task.store_url)
@@ -306,7 +314,7 @@ def store_group(parse: ParseFunction, task: GroupTask) -> GroupResult:
 def _work(parse: ParseFunction, task: GroupTask | ArchivedDocument) -> Any:
     """What a pool worker runs: a whole group it stores itself, or one document whose row goes back to the driver."""
     if isinstance(task, GroupTask):
-        return store_group(parse, task)
+        return store_group(parse, task, memory_error_ends_worker=True)
     return parse_archived(parse, task)  # the pool turns a raise into parse/bug, as for the crawl
 
 
