@@ -41,9 +41,33 @@ FIXTURES = ROOT / "tests" / "eval" / "fixtures"
 TYPES = {".pdf": "application/pdf", ".docx": "application/octet-stream", ".html": "text/html"}
 
 
+def _fixtures() -> list[tuple[bytes, Path]]:
+    return [(p.read_bytes(), p) for p in sorted(FIXTURES.iterdir()) if p.suffix in TYPES]
+
+
+def _write_copy(writer: WARCWriter, docs: list[tuple[bytes, Path]], i: int) -> None:
+    """The fixtures once, under the i-th host."""
+    for body, doc in docs:
+        url = f"http://bench{i}.example.gov.cn/zfxxgknb/{doc.name}"
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", TYPES[doc.suffix]), ("Content-Length", str(len(body)))], protocol="HTTP/1.1"
+        )
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+
+def write_warc(path: Path, copies: int) -> int:
+    """The fixtures ``copies`` times under other hosts, in one gzipped WARC file (bench_distributed.py's)."""
+    docs = _fixtures()
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        for i in range(copies):
+            _write_copy(writer, docs, i)
+    return copies * len(docs)
+
+
 def write_warcs(folder: Path, copies: int, max_bytes: int) -> int:
     """The fixtures ``copies`` times under other hosts, in gzipped WARC files rolled over at ``max_bytes`` as a crawl's are."""
-    docs = [(p.read_bytes(), p) for p in sorted(FIXTURES.iterdir()) if p.suffix in TYPES]
+    docs = _fixtures()
     files, fh = 0, None
     try:
         for i in range(copies):
@@ -53,12 +77,7 @@ def write_warcs(folder: Path, copies: int, max_bytes: int) -> int:
                 files += 1
                 fh = (folder / f"bench-{files:05d}.warc.gz").open("wb")
                 writer = WARCWriter(fh, gzip=True, warc_version="1.1")
-            for body, doc in docs:
-                url = f"http://bench{i}.example.gov.cn/zfxxgknb/{doc.name}"
-                headers = StatusAndHeaders(
-                    "200 OK", [("Content-Type", TYPES[doc.suffix]), ("Content-Length", str(len(body)))], protocol="HTTP/1.1"
-                )
-                writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            _write_copy(writer, docs, i)
     finally:
         if fh is not None:
             fh.close()
