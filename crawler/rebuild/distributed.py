@@ -27,19 +27,16 @@ import importlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.core.errors import ReportError
-from crawler.core.record_types import StoredDocument
 from crawler.core.report import try_process
 from crawler.core.workers import ParseFunction
-from crawler.rebuild.local import ArchivedDocument, RebuildSummary, archived_document, parse_archived, plan
+from crawler.rebuild.local import ArchivedDocument, GroupResult, GroupTask, RebuildSummary, plan, store_group
 from crawler.registry.regions import Region, region_of_url
 from crawler.store.corpus import apply_corpus_checks
-from crawler.store.database import Store, shared_store
-from crawler.store.documents import store_documents
+from crawler.store.database import Store
 
 logger = logging.getLogger(__name__)
 
@@ -48,46 +45,11 @@ class SchedulerError(ReportError):
     reason = "rebuild/scheduler"
 
 
-@dataclass
-class GroupResult:
-    """What a worker sends back for one group: counts and failures, never records or bodies."""
-
-    group: str
-    documents: int = 0
-    parsed: int = 0
-    not_reports: int = 0
-    failures: list[dict[str, str]] = field(default_factory=list)
-
-
 def rebuild_group(
     store_url: str, group: str, documents: list[ArchivedDocument], region: Region | None, parse: ParseFunction
 ) -> GroupResult:
-    """On a worker: read, parse, merge and store one report group (see the module docstring)."""
-    result = GroupResult(group, documents=len(documents))
-    docs: list[StoredDocument] = []
-    for document in documents:
-        try:
-            outcome, stored = parse_archived(parse, document)
-        except Exception as exc:  # noqa: BLE001 - a parse function that raises costs its document only
-            logger.warning("parsing %s raised %s: %s", document.capture.url, type(exc).__name__, exc)
-            outcome = ("failed", None, f"{type(exc).__name__}: {exc}"[:500], "parse/bug")
-            stored = archived_document(document, outcome)
-        state, _record, error, reason = outcome
-        if state == "parsed":
-            result.parsed += 1
-        elif state == "not_report":
-            result.not_reports += 1
-        else:
-            result.failures.append({"url": document.capture.url, "error": error or "", "reason": reason or "parse/failed"})
-        docs.append(stored)
-    store = shared_store(store_url)  # one per worker process, reused by its tasks
-    try:
-        store_documents(store, group, docs, region, whole_group=True)  # one step under the group's lock
-    except Exception as exc:  # noqa: BLE001 - the store refusing a group is that group's failure
-        result.failures.append(
-            {"url": group, "error": f"not stored: {type(exc).__name__}: {exc}"[:500], "reason": "store/failed"}
-        )
-    return result
+    """On a worker: read, parse, merge and store one report group, as a local pool's worker does."""
+    return store_group(parse, GroupTask(store_url, group, tuple(documents), region))
 
 
 def _distributed() -> Any:

@@ -10,22 +10,28 @@ the archive's bodies.
 2. **Plan**, in the driver: documents are grouped as the crawl grouped them (a report page
    with its attachments; a PDF/DOCX that no report page links is a group of its own) into a
    list of small references (file, offset, URL, group, role).
-3. **Parse**: references go to :class:`crawler.core.workers.ParsePool` a bounded window at a
-   time; each worker reads its own body from the WARC by offset and runs
-   :func:`crawler.core.report.try_process` (the crawl's parser call) under a time and a memory
-   limit. The driver stores each group as soon as it and the groups before it are parsed, with
-   the crawl pipeline's own call (:func:`crawler.store.documents.store_documents`: save, merge,
-   put), in batched transactions. So a rebuild of a crawl's own WARCs gives the crawl's records: same ids,
-   same fields.
+3. **Parse and store**, in the workers: groups go to :class:`crawler.core.workers.ParsePool` a
+   bounded window at a time, references only; each worker reads its group's bodies from the
+   WARC by offset, runs :func:`crawler.core.report.try_process` (the crawl's parser call) on
+   each under a time and a memory limit, and stores the group itself with the crawl
+   pipeline's own call (:func:`crawler.store.documents.store_documents`: save, merge, put),
+   one transaction per group under the group's lock. The driver only adds up the counts the
+   workers send back, so its serial part stays small however many workers parse. So a
+   rebuild of a crawl's own WARCs gives the crawl's records: same ids, same fields.
 
 Failure boundaries: a record (malformed target URI, a page that will not read), a
 document (unreadable body, a parse that fails, times out, runs out of memory or kills
 its worker) and a group (the store refusing it) each fail alone, counted and listed
-with a reason; the rest is stored. An interrupted rebuild keeps what it committed.
+with a reason; the rest is stored. A group task that hits a limit or loses its worker
+says not which document did it, so its documents are parsed again one per task and the
+driver stores that group (as it stores every group of an in-memory store, which no worker
+can open). An interrupted rebuild keeps what it committed.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import functools
 import hashlib
 import logging
@@ -51,7 +57,7 @@ from crawler.core.workers import Limits, Outcome, ParseFunction, ParsePool
 from crawler.crawl import discovery
 from crawler.registry.regions import Region, region_of_url
 from crawler.store.corpus import apply_corpus_checks
-from crawler.store.database import Store
+from crawler.store.database import Store, shared_store
 from crawler.store.documents import store_documents
 
 logger = logging.getLogger(__name__)
@@ -69,6 +75,7 @@ class RebuildSummary:
     reports: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0  # wall-clock time of the whole rebuild
     driver_seconds: float = 0.0  # CPU time of the driver process: the serial part
+    plan_seconds: float = 0.0  # wall-clock time of the index and plan, before any document is parsed
 
     def fail(self, url: str, error: str, reason: str) -> None:
         self.failures.append({"url": url, "error": error, "reason": reason})
@@ -227,59 +234,176 @@ def parse_archived(parse: ParseFunction, document: ArchivedDocument) -> tuple[Ou
     return outcome, stored
 
 
+def parse_document(
+    parse: ParseFunction, document: ArchivedDocument, *, memory_error_ends_worker: bool = False
+) -> tuple[Outcome, StoredDocument]:
+    """:func:`parse_archived`, where a parser that raises costs its document only (``parse/bug``), as in the pool.
+
+    ``memory_error_ends_worker``: let a MemoryError through, for the local pool to end the worker
+    (its heap may stay huge) and tell ``parse/memory``; elsewhere it is the document's failure.
+    """
+    try:
+        return parse_archived(parse, document)
+    except MemoryError:
+        if memory_error_ends_worker:
+            raise
+        failed: Outcome = ("failed", None, "parser bug: MemoryError", "parse/bug")
+    except Exception as exc:  # a parser bug must not cost the group
+        logger.warning("%s: parser bug: %s: %s", document.capture.url, type(exc).__name__, exc)
+        logger.debug("%s: the parser raised", document.capture.url, exc_info=exc)
+        failed = ("failed", None, f"parser bug: {type(exc).__name__}: {exc}"[:500], "parse/bug")
+    return failed, archived_document(document, failed)
+
+
+@dataclass
+class GroupResult:
+    """What a worker sends back for a group it stored: counts and failures, never records or bodies."""
+
+    group: str
+    documents: int = 0
+    parsed: int = 0
+    not_reports: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def tally(counts: RebuildSummary | GroupResult, url: str, outcome: Outcome) -> None:
+    """Count one document's outcome: parsed, not a report, or a failure listed with its reason."""
+    state, _record, error, reason = outcome
+    if state == "parsed":
+        counts.parsed += 1
+    elif state == "not_report":
+        counts.not_reports += 1
+    else:
+        counts.failures.append({"url": url, "error": error or "", "reason": reason or "parse/failed"})
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTask:
+    """One report group for a worker to read, parse and store itself: references, never bodies."""
+
+    store_url: str
+    group: str
+    documents: tuple[ArchivedDocument, ...]
+    region: Region | None
+
+
+def store_group(parse: ParseFunction, task: GroupTask, *, memory_error_ends_worker: bool = False) -> GroupResult:
+    """In a worker: read, parse, merge and store one group, in one transaction under the group's lock.
+
+    The worker opens the store once (:func:`crawler.store.database.shared_store`) and keeps it
+    for its later groups; the store's own locks (:mod:`crawler.store.grouplock`) and SQLite's
+    WAL with its busy timeout let several workers write one store. A group the store refuses
+    is listed (``store/failed``), its documents still counted.
+    """
+    result = GroupResult(task.group, documents=len(task.documents))
+    docs: list[StoredDocument] = []
+    for document in task.documents:
+        outcome, stored = parse_document(parse, document, memory_error_ends_worker=memory_error_ends_worker)
+        tally(result, document.capture.url, outcome)
+        docs.append(stored)
+    store = shared_store(task.store_url)
+    try:
+        with store.batch():  # the group's documents and report commit together
+            store_documents(store, task.group, docs, task.region, whole_group=True)
+    except Exception as exc:  # the store refusing a group is that group's failure
+        logger.debug("storing %s failed", task.group, exc_info=exc)
+        result.failures.append({"url": task.group, "error": _not_stored(exc), "reason": "store/failed"})
+    return result
+
+
+def _work(parse: ParseFunction, task: GroupTask | ArchivedDocument) -> Any:
+    """What a pool worker runs: a whole group it stores itself, or one document whose row goes back to the driver."""
+    if isinstance(task, GroupTask):
+        return store_group(parse, task, memory_error_ends_worker=True)
+    return parse_archived(parse, task)  # the pool turns a raise into parse/bug, as for the crawl
+
+
+def workers_can_open(store: Store) -> bool:
+    """Can another process open this store? Not an in-memory SQLite database (the driver stores then)."""
+    return not (store.engine.dialect.name == "sqlite" and store.engine.url.database in (None, "", ":memory:"))
+
+
 def rebuild(
     paths: Iterable[Path], store: Store, regions: list[Region], workers: int = 1,
     progress: Callable[[int, int], None] | None = None, limits: Limits | None = None, parse: ParseFunction = try_process,
 ) -> RebuildSummary:  # fmt: skip
     """Re-parse every report in the WARCs into ``store``; per-record, per-document and per-group failures are counted, not raised.
 
+    The workers store their own groups (:func:`store_group`), so the driver only plans, hands
+    out groups a bounded window at a time and adds up counts. A group task the pool reports
+    as failed (a time-out, the memory limit, a dead worker) tells not which document did it:
+    its documents go again one per task under the same limits, their rows back to the driver,
+    which stores the group; so every document keeps its own failure boundary and limits, as
+    if it had been parsed alone from the start. With an in-memory store every group goes
+    that way (no worker can open it).
+
     ``parse`` is what each worker runs on a document (tests pass a misbehaving one).
     """
     started, cpu_started = time.perf_counter(), time.process_time()
     groups, summary = plan(paths, workers)
-    order = sorted(groups)  # the store sees groups in one order, whatever order the workers finish in
-    jobs = [ArchivedDocument(group, role, capture) for group in order for role, capture in groups.pop(group)]
-    total = len(jobs)
+    summary.plan_seconds = time.perf_counter() - started
+    total = summary.documents
     known = store.report_ids()
-    left: dict[str, int] = {}
-    for job in jobs:
-        left[job.group] = left.get(job.group, 0) + 1
-    results: dict[str, list[StoredDocument]] = {}
-    stored = 0  # groups of ``order`` stored so far
+    by_workers = workers_can_open(store)
+    queue = iter(sorted(groups))  # one order of work, whatever order the workers finish in
+    alone: collections.deque[ArchivedDocument] = collections.deque()  # documents to parse one per task
+    left: dict[str, int] = {}  # group → its documents still out, for a group the driver stores
+    parts: dict[str, list[StoredDocument]] = {}
     done = 0
 
-    def finished(group: str, doc: StoredDocument | None) -> None:
-        nonlocal done, stored
-        done += 1
-        left[group] -= 1
-        if doc is not None:
-            results.setdefault(group, []).append(doc)
-        if progress:
-            progress(done, total)
-        while stored < len(order) and left[order[stored]] == 0:
-            _store_group(order[stored], results.pop(order[stored], []), store, regions, summary)
-            stored += 1
+    def upcoming() -> GroupTask | ArchivedDocument | None:
+        if alone:
+            return alone.popleft()
+        group = next(queue, None)
+        if group is None:
+            return None
+        documents = tuple(ArchivedDocument(group, role, capture) for role, capture in groups.pop(group))
+        if by_workers:
+            return GroupTask(store.url, group, documents, region_of_url(regions, group))
+        left[group] = len(documents)
+        alone.extend(documents)
+        return alone.popleft()
 
-    pool = ParsePool(max(1, workers), limits, functools.partial(parse_archived, parse))
-    window = 4 * pool.workers + 2  # references only: a worker reads its body when it starts on it
-    in_flight: dict[Future[Any], ArchivedDocument] = {}
+    def finished(job: ArchivedDocument, result: Any) -> None:
+        nonlocal done
+        parts.setdefault(job.group, []).append(_document(job, result, summary))
+        done += 1
+        left[job.group] -= 1
+        if left[job.group] == 0:
+            del left[job.group]
+            _store_group(job.group, parts.pop(job.group), store, regions, summary)
+
+    pool = ParsePool(max(1, workers), limits, functools.partial(_work, parse))
+    window = 4 * pool.workers + 2  # references only: a worker reads its bodies when it starts on them
+    in_flight: dict[Future[Any], GroupTask | ArchivedDocument] = {}
     try:
-        with store.batch():
-            queue = iter(jobs)
-            exhausted = False
+        # the driver's own writes (every group of an in-memory store; rare fallbacks otherwise) batched
+        with store.batch() if not by_workers else contextlib.nullcontext():
             while True:
-                while not exhausted and len(in_flight) < window:
-                    upcoming = next(queue, None)
-                    if upcoming is None:
-                        exhausted = True
-                        break
-                    in_flight[pool.submit(upcoming)] = upcoming
+                while len(in_flight) < window and (task := upcoming()) is not None:
+                    in_flight[pool.submit(task)] = task
                 if not in_flight:
                     break
                 ready, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in ready:
-                    job = in_flight.pop(future)
-                    finished(job.group, _document(job, future.result(), summary))
+                    task = in_flight.pop(future)
+                    result = future.result()
+                    if isinstance(task, ArchivedDocument):
+                        finished(task, result)
+                    elif isinstance(result, GroupResult):
+                        summary.parsed += result.parsed
+                        summary.not_reports += result.not_reports
+                        summary.failures.extend(result.failures)
+                        done += result.documents
+                    elif len(task.documents) == 1:  # the pool's outcome is its one document's
+                        left[task.group] = 1
+                        finished(task.documents[0], result)
+                    else:  # one of them hit a limit or killed the worker: each alone now, under the same limits
+                        logger.debug("group %s: %s; its documents one at a time", task.group, result[2])
+                        left[task.group] = len(task.documents)
+                        alone.extend(task.documents)
+                    if progress:
+                        progress(done, total)
     finally:
         pool.terminate()
     now = store.report_ids()
@@ -293,23 +417,23 @@ def rebuild(
 def _document(job: ArchivedDocument, result: Any, summary: RebuildSummary) -> StoredDocument:
     """The stored row of a document from what its worker returned (or the pool's failure outcome)."""
     if len(result) == 2:
-        (outcome, _record, error, reason), document = cast(tuple[Outcome, StoredDocument], result)
-    else:  # the pool's own outcome: timeout, memory, a dead worker, interrupted
-        outcome, _record, error, reason = result
+        outcome, document = cast(tuple[Outcome, StoredDocument], result)
+    else:  # the pool's own outcome: timeout, memory, a dead worker, a parser bug, interrupted
+        outcome = result
         document = archived_document(job, result)
-    if outcome == "parsed":
-        summary.parsed += 1
-    elif outcome == "not_report":
-        summary.not_reports += 1
-    else:
-        summary.fail(job.capture.url, error or "", reason or "parse/failed")
+    tally(summary, job.capture.url, outcome)
     return document
 
 
+def _not_stored(exc: Exception) -> str:
+    return f"not stored: {type(exc).__name__}: {exc}"[:500]
+
+
 def _store_group(group: str, docs: list[StoredDocument], store: Store, regions: list[Region], summary: RebuildSummary) -> None:
-    """Documents, then the merged report (one step); a group the store refuses is listed and the rest go on."""
+    """Documents, then the merged report (one step, one transaction); a group the store refuses is listed, the rest go on."""
     try:
-        store_documents(store, group, docs, region_of_url(regions, group), whole_group=True)
+        with store.batch():
+            store_documents(store, group, docs, region_of_url(regions, group), whole_group=True)
     except Exception as exc:
         logger.debug("storing %s failed", group, exc_info=exc)
-        summary.fail(group, f"not stored: {type(exc).__name__}: {exc}"[:500], "store/failed")
+        summary.fail(group, _not_stored(exc), "store/failed")
