@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -357,17 +358,13 @@ class Store:
         if warc:
             values.update(warc_file=warc["file"], warc_offset=warc["offset"], warc_record_id=warc["record_id"])
         with self._writing() as conn:
-            conn.execute(self._upsert(url, values))
+            conn.execute(self._upsert(tuple(sorted(values))), {"url": url, **values})
 
-    def _upsert(self, url: str, values: dict[str, Any]) -> Any:
+    def _upsert(self, columns: tuple[str, ...]) -> Any:
         dialect = self.engine.dialect.name
         if dialect not in {"postgresql", "sqlite"}:
             raise StoreError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
-        insert: Any = postgresql.insert(documents) if dialect == "postgresql" else sqlite.insert(documents)
-        statement = insert.values(url=url, **values)
-        if not values:
-            return statement.on_conflict_do_nothing(index_elements=[documents.c.url])
-        return statement.on_conflict_do_update(index_elements=[documents.c.url], set_=values)
+        return _document_upsert(dialect, columns)
 
     def group_documents(self, group_key: str) -> list[StoredDocument]:
         """Every stored document of a report group (what merging it reads)."""
@@ -402,15 +399,11 @@ class Store:
                 serialize_report(conn, record["id"])
             elif self._batch is None:
                 serialize_report(conn, record["id"])
-            mapped = conn.execute(sa.select(report_groups.c.report_id).where(report_groups.c.group_key == group_key)).scalar()
-            existing = conn.execute(sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == record["id"])).first()
+            mapped = conn.execute(_MAPPED_REPORT, {"group": group_key}).scalar()
+            existing = conn.execute(_EXISTING_REPORT, {"report": record["id"]}).first()
             # another page showing this report: keep its sources whichever of the two stores last, and take
             # the body from the page that sorts last, so any order of storing (workers, rebuilds) gives one record
-            other = conn.execute(
-                sa.select(sa.func.max(report_groups.c.group_key)).where(
-                    (report_groups.c.report_id == record["id"]) & (report_groups.c.group_key != group_key)
-                )
-            ).scalar()
+            other = conn.execute(_OTHER_GROUP, {"report": record["id"], "group": group_key}).scalar()
             if existing is not None and (existing[1] != group_key or other is not None):
                 record = _with_sources(record, existing[0].get("sources", []))
                 # whichever page was met first, the record is the same: the smaller URL names it
@@ -420,14 +413,14 @@ class Store:
                     record = _record({**existing[0], "sources": record["sources"], "page_url": record["page_url"]})
             values = _columns(record, region_path, existing[1] if existing is not None else group_key, now)
             if mapped is None:
-                conn.execute(report_groups.insert().values(group_key=group_key, report_id=record["id"]))
+                conn.execute(report_groups.insert(), {"group_key": group_key, "report_id": record["id"]})
             elif mapped != record["id"]:
                 conn.execute(report_groups.update().where(report_groups.c.group_key == group_key).values(report_id=record["id"]))
                 still_used = conn.execute(sa.select(report_groups.c.group_key).where(report_groups.c.report_id == mapped)).first()
                 if still_used is None:
                     conn.execute(reports.delete().where(reports.c.id == mapped))
             if existing is None:
-                conn.execute(reports.insert().values(first_seen=now, **values))
+                conn.execute(reports.insert(), {"first_seen": now, **values})
                 return "new" if mapped is None else "changed"
             if existing[0] == record:
                 return "unchanged"
@@ -548,6 +541,25 @@ def _state(row: Any) -> DocumentState:
         warc=_warc(row["warc_file"], row["warc_offset"], row["warc_record_id"]), outcome=row["outcome"],
         error=row["error"], links=list(row["links"] or []),
     )  # fmt: skip
+
+
+# put_report's reads, built once with their values as parameters (compiled once by SQLAlchemy)
+_MAPPED_REPORT = sa.select(report_groups.c.report_id).where(report_groups.c.group_key == sa.bindparam("group"))
+_EXISTING_REPORT = sa.select(reports.c.record, reports.c.group_key).where(reports.c.id == sa.bindparam("report"))
+_OTHER_GROUP = sa.select(sa.func.max(report_groups.c.group_key)).where(
+    (report_groups.c.report_id == sa.bindparam("report")) & (report_groups.c.group_key != sa.bindparam("group"))
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _document_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    """The upsert of these ``documents`` columns, built once: its values travel as parameters, so
+    SQLAlchemy compiles it once too (a statement with the values inside was a new cache key per call)."""
+    insert: Any = postgresql.insert(documents) if dialect == "postgresql" else sqlite.insert(documents)
+    if not columns:
+        return insert.on_conflict_do_nothing(index_elements=[documents.c.url])
+    # a column left out keeps its stored value; one given (None included) replaces it
+    return insert.on_conflict_do_update(index_elements=[documents.c.url], set_={c: insert.excluded[c] for c in columns})
 
 
 def _stored(row: Any) -> StoredDocument:
