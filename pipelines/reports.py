@@ -64,12 +64,12 @@ def _content(record: Record) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _PROVENANCE}
 
 
-def _digest(record: Record | None) -> str | None:
-    """A record's content as a hash: what a group showed before this crawl, in 64 bytes instead of ~10 KB."""
+def _digest(record: Record | None) -> bytes | None:
+    """A record's content as a hash: what a group showed before this crawl, in 16 bytes instead of ~10 KB."""
     if record is None:
         return None
     text = json.dumps(_content(record), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def _needs_parse(item: FetchedDocument, prior: DocumentState | Prior | None) -> bool:
@@ -90,7 +90,7 @@ class ReportPipeline:
         self.stats = crawler.stats
         self.store = shared_store(store_url)
         # group → the digest of its stored record before this crawl touched it (None: the group is new)
-        self.before: dict[str, str | None] = {}
+        self.before: dict[str, bytes | None] = {}
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
         settings = crawler.settings
@@ -223,7 +223,9 @@ class ReportPipeline:
     ) -> None:
         sha = hashlib.sha256(item.body).hexdigest()
         if item.group_key not in self.before:
-            self.before[item.group_key] = _digest(self.store.report_for_group(item.group_key))
+            # a store that held no report when the crawl began has none to compare with: no query
+            known = self.known_ids and self.store.report_for_group(item.group_key)
+            self.before[item.group_key] = _digest(known or None)
         if parsed is None:
             # the same bytes as last time (or a 304): parsing is deterministic, nothing to redo.
             # The stored state keeps the original fetch (its time and its WARC response record).

@@ -35,6 +35,7 @@ from crawler.crawl import discovery, rendering
 from crawler.crawl.books import Books
 from crawler.crawl.items import FetchedDocument, FetchFailure
 from crawler.crawl.middlewares import OffsiteRedirect
+from crawler.crawl.seen import SeenUrls
 from crawler.registry.regions import Region, load_registry, region_of_url, select
 
 _HANWEB_NEXT = re.compile(r"dataproxy\.jsp\?([^\"'<>\]]+)")
@@ -88,7 +89,7 @@ class ReportsSpider(scrapy.Spider):
         self.books = Books()
         self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
         self._expanded: set[tuple[str, int, str, str]] = set()
-        self._requested: set[str] = set()
+        self._requested = SeenUrls()
 
     def region_for(self, url: str) -> Region | None:
         """The registry region a report URL belongs to (the crawled region's, else any known portal's)."""

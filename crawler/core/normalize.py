@@ -86,7 +86,8 @@ def to_simplified(text: str) -> str:
     return str(_converter().convert(text))
 
 
-@functools.lru_cache(maxsize=65536)
+# labels, units and link texts repeat; 16,384 strings hold a report's and a portal's (~7 MB at most)
+@functools.lru_cache(maxsize=16384)
 def normalize_text(text: str) -> str:
     """Normalise one string (a paragraph, a cell) to the parser's canonical form.
 

@@ -142,7 +142,7 @@ def page_title(root: Any) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The one form of a URL that requests, items, records and WARCs carry.
 
@@ -154,7 +154,8 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("http://x.gov.cn/年报 2022.html#top")
     'http://x.gov.cn/%E5%B9%B4%E6%8A%A5%202022.html'
     """
-    # cached: the navigation, footer and column links repeat on every page of a portal
+    # cached: the navigation, footer and column links repeat on every page of a portal; a few
+    # thousand entries hold them, a bigger cache only grows with the crawl's one-off report links
     return str(safe_url_string(urldefrag(url)[0]))
 
 

@@ -76,7 +76,7 @@ def extract_html(body: bytes, content_type: str | None = None, url: str | None =
     blocks = _blocks(container)
     if not any(isinstance(b, Table) for b in blocks) and not any(_SECTION_MARK.search(b) for b in blocks if isinstance(b, str)):
         # No container found the report: let trafilatura find the main text.
-        main = trafilatura.extract(tree, url=url, include_tables=False, favor_recall=True)
+        main = trafilatura.extract(tree, url=url, include_tables=False, favor_recall=True, fast=True)
         if main:
             blocks = [ln for ln in main.splitlines() if ln.strip()] + [
                 b for b in _blocks(tree.body if tree.body is not None else tree) if isinstance(b, Table)
