@@ -48,6 +48,17 @@ class Run:
     cpu_main_thread: float  # of cpu_main: the main thread's (the reactor: Scrapy, the spider, the archive)
     peak_main_mb: float
     peak_tree_mb: float
+    curve: list[tuple[float, float]]  # (seconds, RSS MB of the process) every few seconds
+
+
+def curve_line(curve: list[tuple[float, float]]) -> str:
+    """The process's RSS at the start, the quartiles and the end of the run: flat or growing."""
+    if len(curve) < 5:
+        return ""
+    last = len(curve) - 1
+    points = ", ".join(f"{name} {curve[i][1]:.0f} MB ({curve[i][0]:.0f} s)" for name, i in
+                       (("start", 0), ("25%", last // 4), ("50%", last // 2), ("75%", 3 * last // 4), ("end", last)))  # fmt: skip
+    return f"RSS of the crawl process over the run: {points}"
 
 
 def run_measured(cmd: list[str]) -> Run:
@@ -59,6 +70,7 @@ def run_measured(cmd: list[str]) -> Run:
     main_cpu = 0.0
     thread_cpu: dict[int, float] = {}
     child_cpu: dict[int, float] = {}
+    curve: list[tuple[float, float]] = []
     # stdout/stderr are read at the end: the crawl logs little (PROGRESS_INTERVAL=0, LOG_LEVEL WARNING)
     while proc.poll() is None:
         try:
@@ -76,6 +88,9 @@ def run_measured(cmd: list[str]) -> Run:
                 except psutil.Error:
                     continue
             peak_main, peak_tree = max(peak_main, main / 2**20), max(peak_tree, tree / 2**20)
+            now = time.perf_counter() - started
+            if not curve or now - curve[-1][0] >= 5.0:
+                curve.append((now, main / 2**20))
         except psutil.Error:
             pass
         time.sleep(0.2)
@@ -89,6 +104,7 @@ def run_measured(cmd: list[str]) -> Run:
         thread_cpu.get(proc.pid, main_cpu),
         peak_main,
         peak_tree,
+        curve,
     )
 
 
@@ -145,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         f" in {ours_elapsed:6.1f} s = {ours_rate:6.1f} pages/s; CPU {ours_ms:5.2f} ms/page in the crawl process"
         f" ({reactor_ms:.2f} of them in its main thread; +{workers_ms:5.2f} in parser workers); peak RSS {ours.peak_main_mb:.0f} MB (with workers {ours.peak_tree_mb:.0f})"
     )
+    if curve_line(ours.curve):
+        print(curve_line(ours.curve))
     print(
         f"plain Scrapy, same URLs:         {base['pages']:6d} pages in {base['elapsed']:6.1f} s = {plain_rate:6.1f} pages/s;"
         f" CPU {plain_ms:5.2f} ms/page; peak RSS {plain.peak_main_mb:.0f} MB"
