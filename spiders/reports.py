@@ -36,7 +36,7 @@ from crawler.crawl.books import Books
 from crawler.crawl.items import FetchedDocument, FetchFailure
 from crawler.crawl.middlewares import OffsiteRedirect
 from crawler.crawl.seen import SeenUrls
-from crawler.registry.regions import Region, load_registry, region_of_url, select
+from crawler.registry.regions import Region, RegionIndex, load_registry, select
 
 _HANWEB_NEXT = re.compile(r"dataproxy\.jsp\?([^\"'<>\]]+)")
 _CDATA_LINK = re.compile(
@@ -90,11 +90,13 @@ class ReportsSpider(scrapy.Spider):
         self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
         self._expanded: set[tuple[str, int, str, str]] = set()
         self._requested = SeenUrls()
+        # asked per stored document (from the store's thread): indexed once
+        self._own_regions, self._all_regions = RegionIndex(self.regions), RegionIndex(self.registry)
 
     def region_for(self, url: str) -> Region | None:
         """The registry region a report URL belongs to (the crawled region's, else any known portal's)."""
-        region = region_of_url(self.regions, url) if self.regions else None
-        return region or region_of_url(self.registry, url)
+        region = self._own_regions.find(url) if self.regions else None
+        return region or self._all_regions.find(url)
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:

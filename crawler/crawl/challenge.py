@@ -39,6 +39,7 @@ _COOKIE_SCRIPT = re.compile(
 )
 _WAF_COOKIE = re.compile(r"document\.cookie\s*=|__jsl_clearance|\$_ts|wzws", re.IGNORECASE)
 _CAPTCHA = re.compile(r"验证码|captcha|滑块|拖动.{0,6}验证|geetest|人机验证|安全验证", re.IGNORECASE)
+_CAPTCHA_WORDS = ("验证", "captcha", "滑块", "geetest")  # one of them is in every _CAPTCHA match
 _MAX_BODY = 64 * 1024  # a challenge page is a stub: a real page with a cookie script is not one
 
 
@@ -74,10 +75,14 @@ def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
     if len(body) > _MAX_BODY:
         return None
     text = body.decode("utf-8", "replace")
+    lower = text.lower()
+    # every pattern below needs one of these words: most pages are answered without stripping their tags
+    if not any(w in lower for w in _CAPTCHA_WORDS) and not _COOKIE_SCRIPT.search(text):
+        return None
     visible = re.sub(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", " ", text, flags=re.DOTALL | re.IGNORECASE)
-    if _CAPTCHA.search(visible) and ("<img" in text.lower() or "<canvas" in text.lower() or "slider" in text.lower()):
+    if _CAPTCHA.search(visible) and ("<img" in lower or "<canvas" in lower or "slider" in lower):
         return "captcha"
-    if not _COOKIE_SCRIPT.search(text) or "<script" not in text.lower():
+    if not _COOKIE_SCRIPT.search(text) or "<script" not in lower:
         return None
     if status in CHALLENGE_STATUSES:
         return "cookie"

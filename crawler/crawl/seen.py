@@ -42,7 +42,10 @@ class SeenUrls:
         self._recent.add(key)
         if len(self._recent) >= _MERGE_AT:
             merged = np.concatenate(
-                [np.frombuffer(self._sorted, dtype=np.uint64), np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))]
+                [
+                    np.frombuffer(self._sorted, dtype=np.uint64),
+                    np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent)),
+                ]
             )
             merged.sort()
             self._sorted, self._recent = array("Q", merged.tobytes()), set()

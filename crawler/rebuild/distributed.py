@@ -34,7 +34,7 @@ from crawler.core.errors import ReportError
 from crawler.core.report import try_process
 from crawler.core.workers import ParseFunction
 from crawler.rebuild.local import ArchivedDocument, GroupResult, GroupTask, RebuildSummary, plan, store_group
-from crawler.registry.regions import Region, region_of_url
+from crawler.registry.regions import Region, RegionIndex
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import Store
 
@@ -80,6 +80,7 @@ def rebuild_on_dask(
     client = _client(scheduler)
     try:
         groups, summary = plan(paths, plan_workers)
+        index = RegionIndex(regions)
         known = store.report_ids()
         store.flush()  # the workers write the same store: nothing of ours may wait uncommitted
         order = sorted(groups)
@@ -95,7 +96,7 @@ def rebuild_on_dask(
             if group is None:
                 return False
             documents = [ArchivedDocument(group, role, capture) for role, capture in groups.pop(group)]
-            region = region_of_url(regions, group)
+            region = index.find(group)
             future = client.submit(
                 rebuild_group, store.url, group, documents, region, parse, key=f"rebuild-{group}", retries=retries, pure=False
             )

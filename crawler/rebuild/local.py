@@ -55,7 +55,7 @@ from crawler.core.resource import FetchedResource
 from crawler.core.titles import is_report_title
 from crawler.core.workers import Limits, Outcome, ParseFunction, ParsePool
 from crawler.crawl import discovery
-from crawler.registry.regions import Region, region_of_url
+from crawler.registry.regions import Region, RegionIndex
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import Store, shared_store
 from crawler.store.documents import store_documents
@@ -344,6 +344,7 @@ def rebuild(
     summary.plan_seconds = time.perf_counter() - started
     total = summary.documents
     known = store.report_ids()
+    index = RegionIndex(regions)
     by_workers = workers_can_open(store)
     queue = iter(sorted(groups))  # one order of work, whatever order the workers finish in
     alone: collections.deque[ArchivedDocument] = collections.deque()  # documents to parse one per task
@@ -359,7 +360,7 @@ def rebuild(
             return None
         documents = tuple(ArchivedDocument(group, role, capture) for role, capture in groups.pop(group))
         if by_workers:
-            return GroupTask(store.url, group, documents, region_of_url(regions, group))
+            return GroupTask(store.url, group, documents, index.find(group))
         left[group] = len(documents)
         alone.extend(documents)
         return alone.popleft()
@@ -371,7 +372,7 @@ def rebuild(
         left[job.group] -= 1
         if left[job.group] == 0:
             del left[job.group]
-            _store_group(job.group, parts.pop(job.group), store, regions, summary)
+            _store_group(job.group, parts.pop(job.group), store, index, summary)
 
     pool = ParsePool(max(1, workers), limits, functools.partial(_work, parse))
     window = 4 * pool.workers + 2  # references only: a worker reads its bodies when it starts on them
@@ -429,11 +430,11 @@ def _not_stored(exc: Exception) -> str:
     return f"not stored: {type(exc).__name__}: {exc}"[:500]
 
 
-def _store_group(group: str, docs: list[StoredDocument], store: Store, regions: list[Region], summary: RebuildSummary) -> None:
+def _store_group(group: str, docs: list[StoredDocument], store: Store, index: RegionIndex, summary: RebuildSummary) -> None:
     """Documents, then the merged report (one step, one transaction); a group the store refuses is listed, the rest go on."""
     try:
         with store.batch():
-            store_documents(store, group, docs, region_of_url(regions, group), whole_group=True)
+            store_documents(store, group, docs, index.find(group), whole_group=True)
     except Exception as exc:
         logger.debug("storing %s failed", group, exc_info=exc)
         summary.fail(group, _not_stored(exc), "store/failed")
