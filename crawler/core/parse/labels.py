@@ -13,16 +13,12 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
+from typing import get_args
 
-REQUEST_COLUMNS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-)
+from crawler.core.record_types import RequestColumn
+
+# table 三's columns in the templates' order: one list, the record type's
+REQUEST_COLUMNS: tuple[RequestColumn, ...] = get_args(RequestColumn)
 COLUMN_LABELS = {
     "natural_person": "自然人",
     "commercial_enterprise": "商业企业",
