@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ from crawler.core.workers import Backlog, Limits, Outcome, ParsePool, interrupte
 from crawler.crawl.items import FetchedDocument, FetchFailure
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import DocumentState, Prior, shared_store
-from crawler.store.documents import store_documents
+from crawler.store.documents import DocumentTask, parse_and_store, store_documents
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -103,7 +104,11 @@ class ReportPipeline:
         # the crawl itself keeps one core busy: parse on the others
         workers = settings.getint("PARSE_WORKERS", 0) or max(1, min(4, (os.cpu_count() or 2) - 1))
         limits = Limits(timeout=settings.getfloat("PARSE_TIMEOUT", 120.0), memory_mb=settings.getint("PARSE_MEMORY_MB", 1536))
-        self.pool = ParsePool(workers, limits, load_object(settings.get("PARSE_FUNCTION") or "crawler.core.report.try_process"))
+        parse = load_object(settings.get("PARSE_FUNCTION") or "crawler.core.report.try_process")
+        # the workers store what they parse when they can open the store themselves: the crawl
+        # process then neither unpickles records nor merges and writes them (its CPU is the crawl's)
+        self.workers_store = settings.getbool("STORE_IN_WORKERS", True) and self.store.shareable()
+        self.pool = ParsePool(workers, limits, functools.partial(parse_and_store, parse) if self.workers_store else parse)
         self.backlog = Backlog(
             settings.getint("PARSE_QUEUE_DOCUMENTS", 0) or max(8, 4 * workers), settings.getint("PARSE_QUEUE_MB", 256) * 2**20
         )
@@ -128,7 +133,10 @@ class ReportPipeline:
         return await asyncio.get_running_loop().run_in_executor(self.io, func, *args)
 
     async def open_spider(self) -> None:
-        await self._io(self.store.begin_batch, self.batch_size, self.batch_seconds)
+        if not self.workers_store:
+            # one writer: batched transactions. With the workers writing too, this process's rare
+            # writes (fetch failures, unchanged documents) commit at once and never hold the lock
+            await self._io(self.store.begin_batch, self.batch_size, self.batch_seconds)
         self._flusher = asyncio.ensure_future(self._flush_periodically())
         self._watcher = asyncio.ensure_future(self._watch_stop())
         self._trigger = _reactor().addSystemEventTrigger("before", "shutdown", self._abandon)
@@ -176,6 +184,9 @@ class ReportPipeline:
         # a store slower than the parsers would otherwise queue documents (bodies and records)
         # in the store's thread without bound
         try:
+            if self.workers_store:
+                await self._parse_in_worker(item, prior, resource)
+                return
             parsed = await asyncio.wrap_future(self.pool.submit(resource))
             if parsed[3] == "parse/interrupted":
                 self._interrupted(item)
@@ -190,6 +201,27 @@ class ReportPipeline:
         finally:
             self.in_flight.pop(id(item), None)
             await self.backlog.release(len(item.body))
+
+    async def _parse_in_worker(
+        self, item: FetchedDocument, prior: DocumentState | Prior | None, resource: FetchedResource
+    ) -> None:
+        """Parsed and stored by a worker; only the outcome comes back. A document the pool failed
+        (time-out, memory, a dead worker) never reached the store: it is stored here, as before."""
+        if item.group_key not in self.before:
+            await self._io(self._remember_before, item.group_key)
+        region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
+        task = DocumentTask(self.store.url, item.group_key, resource, self._columns(item), region)
+        result = await asyncio.wrap_future(self.pool.submit(task))
+        if len(result) == 4:  # the pool's own outcome: the worker's task did not finish
+            if result[3] == "parse/interrupted":
+                self._interrupted(item)
+                return
+            await self._io(self._document, item, prior, result)
+            return
+        parsed, store_error = result
+        self._count(item, parsed)
+        if store_error is not None:
+            raise RuntimeError(store_error)  # listed by _parse as not stored
 
     def _interrupted(self, item: FetchedDocument) -> None:
         """Listed, not stored: a stored state would make the next crawl skip these bytes."""
@@ -215,17 +247,44 @@ class ReportPipeline:
             item.url, group_key=item.group_key, role=item.role, status=item.status, outcome="failed", error=item.error
         )
 
+    def _remember_before(self, group_key: str) -> None:
+        """The group's record before this crawl touched it, as a digest (None: no record)."""
+        if group_key not in self.before:
+            # a store that held no report when the crawl began has none to compare with: no query
+            known = self.known_ids and self.store.report_for_group(group_key)
+            self.before[group_key] = _digest(known or None)
+
+    def _count(self, item: FetchedDocument, parsed: Outcome) -> None:
+        outcome, _record, error, reason = parsed
+        if outcome == "parsed":
+            self.stats.inc_value("documents/parsed")
+        elif outcome == "not_report":
+            self.stats.inc_value("documents/not_report")
+        else:
+            self.stats.inc_value(f"documents/failed/{reason}")
+            self.stats.inc_value("documents/parse_failed")
+            self.failures.append({"url": item.url, "error": error, "group": item.group_key})
+            logger.warning("Document %s could not be parsed: %s", item.url, error)
+
+    @staticmethod
+    def _columns(item: FetchedDocument) -> dict[str, Any]:
+        """A fetched document's own ``documents`` columns (what its parse adds is not here)."""
+        columns: dict[str, Any] = {
+            "role": item.role, "status": item.status, "etag": item.headers.get("etag"),
+            "last_modified": item.headers.get("last-modified"), "content_type": item.headers.get("content-type"),
+            "fetched_at": item.fetched_at, "links": item.links,
+        }  # fmt: skip
+        if item.warc:  # no WARC location this time (archiving off): keep the stored one
+            columns["warc"] = cast(WarcLocation, item.warc)
+        return columns
+
     def _document(
         self,
         item: FetchedDocument,
         prior: DocumentState | Prior | None,
         parsed: Outcome | None,
     ) -> None:
-        sha = hashlib.sha256(item.body).hexdigest()
-        if item.group_key not in self.before:
-            # a store that held no report when the crawl began has none to compare with: no query
-            known = self.known_ids and self.store.report_for_group(item.group_key)
-            self.before[item.group_key] = _digest(known or None)
+        self._remember_before(item.group_key)
         if parsed is None:
             # the same bytes as last time (or a 304): parsing is deterministic, nothing to redo.
             # The stored state keeps the original fetch (its time and its WARC response record).
@@ -242,24 +301,12 @@ class ReportPipeline:
                     {"url": item.url, "error": f"unchanged since it failed: {prior.error}", "group": item.group_key}
                 )
             return
-        outcome, record, error, reason = parsed
-        if outcome == "parsed":
-            self.stats.inc_value("documents/parsed")
-        elif outcome == "not_report":
-            self.stats.inc_value("documents/not_report")
-        else:
-            self.stats.inc_value(f"documents/failed/{reason}")
-            self.stats.inc_value("documents/parse_failed")
-            self.failures.append({"url": item.url, "error": error, "group": item.group_key})
-            logger.warning("Document %s could not be parsed: %s", item.url, error)
+        self._count(item, parsed)
+        outcome, record, error, _reason = parsed
         region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
-        document = StoredDocument(
-            url=item.url, outcome=outcome, record=record, error=error, role=item.role, status=item.status,
-            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
-            content_type=item.headers.get("content-type"), fetched_at=item.fetched_at, links=item.links, sha256=sha,
-        )  # fmt: skip
-        if item.warc:  # no WARC location this time (archiving off): keep the stored one
-            document["warc"] = cast(WarcLocation, item.warc)
+        sha = hashlib.sha256(item.body).hexdigest()
+        fields = {"url": item.url, "outcome": outcome, "record": record, "error": error, "sha256": sha, **self._columns(item)}
+        document = cast(StoredDocument, fields)
         # save, merge and put as one step under the group's lock (this thread's and other processes')
         store_documents(self.store, item.group_key, [document], region)
 

@@ -97,6 +97,9 @@ def test_documents_wait_in_the_backlog_while_the_store_is_slow(tmp_path: Path) -
         settings_dict={
             "STORE_URL": f"sqlite:///{tmp_path / 'r.sqlite'}", "PARSE_WORKERS": 1, "PARSE_QUEUE_DOCUMENTS": 3,
             "PARSE_FUNCTION": f"{__name__}.not_a_report",
+            # the store's own thread writes (with STORE_IN_WORKERS a worker holds its backlog place
+            # until it has stored, by construction)
+            "STORE_IN_WORKERS": False,
         }
     )  # fmt: skip
     pipeline = ReportPipeline(crawler, crawler.settings["STORE_URL"])

@@ -112,6 +112,10 @@ INCREMENTAL_ENABLED = True
 # open batch, whose documents the next crawl parses again (their bytes are in the WARCs).
 STORE_BATCH_SIZE = 200
 STORE_BATCH_SECONDS = 2.0
+# the parse workers store what they parse (a commit per document, under the group's lock), so
+# the crawl process's CPU goes to crawling; the batches above then apply to an in-memory store
+# (which no worker can open) or with STORE_IN_WORKERS off
+STORE_IN_WORKERS = True
 
 # Parse workers: per-document limits, the queue before them, Ctrl-C ---------------------------
 PARSE_TIMEOUT = 120.0  # seconds of wall-clock time a document may take; then its worker is killed (parse/timeout)

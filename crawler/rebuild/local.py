@@ -320,7 +320,7 @@ def _work(parse: ParseFunction, task: GroupTask | ArchivedDocument) -> Any:
 
 def workers_can_open(store: Store) -> bool:
     """Can another process open this store? Not an in-memory SQLite database (the driver stores then)."""
-    return not (store.engine.dialect.name == "sqlite" and store.engine.url.database in (None, "", ":memory:"))
+    return store.shareable()
 
 
 def rebuild(

@@ -187,6 +187,10 @@ class Store:
             raise StoreError(f"cannot open the record store {_redact(url)}: {first_line(exc)}") from exc
         self._locks = BatchLocks(self)
 
+    def shareable(self) -> bool:
+        """Can another process open this store? Not an in-memory SQLite database."""
+        return not (self.engine.dialect.name == "sqlite" and self.engine.url.database in (None, "", ":memory:"))
+
     def close(self) -> None:
         self.end_batch()
         self._locks.close()

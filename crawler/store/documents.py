@@ -10,17 +10,29 @@ The crawl pipeline stores a document at a time as each parse finishes, and merge
 the store already holds of the group (``whole_group=False``); the rebuild has the whole
 group's documents together and merges exactly those (``whole_group=True``), so a rebuild
 never mixes in a stale parse of an earlier crawl.
+
+:func:`parse_and_store` is what a crawl's parse worker runs when it can open the store
+itself (a file or a server, not an in-memory database): parse, then store, in the worker,
+so the crawl process neither unpickles the record nor merges and writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from crawler.core.merge import merge_group
 from crawler.core.record_types import Record, StoredDocument
+from crawler.core.resource import FetchedResource
 from crawler.registry.regions import Region
-from crawler.store.database import Store
+from crawler.store.database import Store, shared_store
+
+logger = logging.getLogger(__name__)
+
+Outcome = tuple[str, Record | None, str | None, str | None]
 
 
 def document_columns(document: StoredDocument) -> dict[str, Any]:
@@ -46,3 +58,37 @@ def store_documents(
         if merged is not None:
             store.put_report(group_key, merged, region_path=region.path if region else None)
     return merged
+
+
+@dataclass(frozen=True)
+class DocumentTask:
+    """One fetched document for a parse worker to parse and store itself."""
+
+    store_url: str
+    group_key: str
+    resource: FetchedResource
+    columns: dict[str, Any]  # its other ``documents`` columns (role, status, etag, warc …): never the parse's
+    region: Region | None
+
+
+def parse_and_store(parse: Callable[[FetchedResource], Outcome], task: DocumentTask) -> tuple[Outcome, str | None]:
+    """In a worker: parse the document, store it with its group's merge; (outcome without the record, store error).
+
+    The worker opens the store once (:func:`shared_store`); every document commits on its own
+    (the group lock held until then, :func:`store_documents`), so what a worker acknowledged
+    is on disk whatever later happens to the crawl. A store that refuses the document is its
+    failure alone: the error goes back, and the crawl lists the document as not stored.
+    """
+    outcome, record, error, reason = parse(task.resource)
+    document = cast(StoredDocument, {
+        "url": task.resource.url or task.group_key, "outcome": outcome, "record": record, "error": error,
+        "sha256": hashlib.sha256(task.resource.body).hexdigest(), **task.columns,
+    })  # fmt: skip
+    store = shared_store(task.store_url)
+    try:
+        with store.batch():
+            store_documents(store, task.group_key, [document], task.region)
+    except Exception as exc:  # the store refusing one document is that document's failure
+        logger.debug("storing %s failed", document["url"], exc_info=exc)
+        return (outcome, None, error, reason), f"{type(exc).__name__}: {exc}"[:500]
+    return (outcome, None, error, reason), None
