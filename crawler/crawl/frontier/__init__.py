@@ -57,10 +57,11 @@ def configure(settings: Any, url: str, target: dict[str, Any], crawl_id: str | N
         # one worker finishing never wipes the shared state; a new crawl id starts afresh
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_FLUSH_ON_START": False,
-        # a group's writes commit at once: the group lock makes batches safe for merging
+        # the parse workers commit each document (STORE_IN_WORKERS); with that off, a group's writes
+        # still commit at once: the group lock makes batches safe for merging
         # (tests/test_frontier_store.py), but a two-worker crawl once gave a record that differed
         # from the single process's with batched writes (test_frontier_render, under a loaded
-        # suite; not reproduced alone): until that is understood, other workers see writes at once
+        # suite; not reproduced alone, nor in 4 loaded runs since): other workers see writes at once
         "STORE_BATCH_SIZE": 1,
         # each worker's WARCs carry its id: files of several workers never collide, index.cdxj merges them
         "ARCHIVE_PREFIX": f"govreports-{worker}",
