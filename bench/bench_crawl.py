@@ -30,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -63,15 +64,20 @@ def curve_line(curve: list[tuple[float, float]]) -> str:
 
 def run_measured(cmd: list[str]) -> Run:
     """Run a command; its wall time, CPU time (itself, its children) and peak RSS."""
+    # the output goes to files, not pipes: a long crawl's warnings would fill a pipe read only at the end and stall it
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        return _measured(cmd, out_file, err_file)
+
+
+def _measured(cmd: list[str], out_file: Any, err_file: Any) -> Run:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_file, stderr=err_file, text=True)
     ps = psutil.Process(proc.pid)
     peak_main = peak_tree = 0.0
     main_cpu = 0.0
     thread_cpu: dict[int, float] = {}
     child_cpu: dict[int, float] = {}
     curve: list[tuple[float, float]] = []
-    # stdout/stderr are read at the end: the crawl logs little (PROGRESS_INTERVAL=0, LOG_LEVEL WARNING)
     while proc.poll() is None:
         try:
             main = ps.memory_info().rss
@@ -94,7 +100,10 @@ def run_measured(cmd: list[str]) -> Run:
         except psutil.Error:
             pass
         time.sleep(0.2)
-    out, err = proc.communicate()
+    proc.wait()
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
     seconds = time.perf_counter() - started
     return Run(
         subprocess.CompletedProcess(cmd, proc.returncode, out, err),
