@@ -95,7 +95,7 @@ def _measured(cmd: list[str], out_file: Any, err_file: Any) -> Run:
                     continue
             peak_main, peak_tree = max(peak_main, main / 2**20), max(peak_tree, tree / 2**20)
             now = time.perf_counter() - started
-            if not curve or now - curve[-1][0] >= 5.0:
+            if main and (not curve or now - curve[-1][0] >= 5.0):
                 curve.append((now, main / 2**20))
         except psutil.Error:
             pass
