@@ -53,6 +53,8 @@ class LongList:
             raise ValueError(f"report_body must be full or stub, not {report_body!r}")
         self.ctx, self.pages, self.per_page, self.report_body = ctx, pages, per_page, report_body
         self.gap = gap_pages(pages)
+        # notices are numbered after every item of the column, never colliding with a report's number
+        self.notice_base = max(80000, 10 ** len(str(pages * per_page)))
         self._replies: dict[str, Reply] = {}
         self._lock = threading.Lock()
 
@@ -64,7 +66,9 @@ class LongList:
         n = page * self.per_page + k
         day = date(2024, 3, 31) - timedelta(days=n % 700)
         if page in self.gap:
-            return ListItem(f"./{day:%Y%m}/t{day:%Y%m%d}_{80000 + n}.html", f"{SITE_NAME}第{n}号通知公告", day.isoformat()), None
+            return ListItem(
+                f"./{day:%Y%m}/t{day:%Y%m%d}_{self.notice_base + n}.html", f"{SITE_NAME}第{n}号通知公告", day.isoformat()
+            ), None
         return ListItem(f"./{day:%Y%m}/t{day:%Y%m%d}_{n}.html", self.title(n), day.isoformat()), n
 
     def identity(self, n: int) -> tuple[str, int]:
@@ -114,8 +118,8 @@ class LongList:
         if cached is not None:
             return cached
         n = int(match.group(3))
-        notice = n >= 80000
-        index = n - 80000 if notice else n
+        notice = n >= self.notice_base
+        index = n - self.notice_base if notice else n
         page, k = divmod(index, self.per_page)
         if not 0 <= page < self.pages or (page in self.gap) != notice:
             return error_page(404)
