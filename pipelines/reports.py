@@ -41,13 +41,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
-from crawler.core.record_types import Record, StoredDocument, WarcLocation
+from crawler.core.record_types import Record, WarcLocation
 from crawler.core.resource import FetchedResource
 from crawler.core.workers import Backlog, Limits, Outcome, ParsePool, interrupted
 from crawler.crawl.items import FetchedDocument, FetchFailure
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import DocumentState, Prior, shared_store
-from crawler.store.documents import DocumentTask, parse_and_store, store_documents
+from crawler.store.documents import DocumentTask, fetched_document, parse_and_store, store_documents
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -209,8 +209,7 @@ class ReportPipeline:
         (time-out, memory, a dead worker) never reached the store: it is stored here, as before."""
         if item.group_key not in self.before:
             await self._io(self._remember_before, item.group_key)
-        region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
-        task = DocumentTask(self.store.url, item.group_key, resource, self._columns(item), region)
+        task = DocumentTask(self.store.url, item.group_key, resource, self._columns(item), self._region(item.group_key))
         result = await asyncio.wrap_future(self.pool.submit(task))
         if len(result) == 4:  # the pool's own outcome: the worker's task did not finish
             if result[3] == "parse/interrupted":
@@ -266,6 +265,10 @@ class ReportPipeline:
             self.failures.append({"url": item.url, "error": error, "group": item.group_key})
             logger.warning("Document %s could not be parsed: %s", item.url, error)
 
+    def _region(self, group_key: str) -> Any:
+        """The registry region of a report group, when the spider knows regions."""
+        return getattr(self.crawler.spider, "region_for", lambda url: None)(group_key)
+
     @staticmethod
     def _columns(item: FetchedDocument) -> dict[str, Any]:
         """A fetched document's own ``documents`` columns (what its parse adds is not here)."""
@@ -302,13 +305,9 @@ class ReportPipeline:
                 )
             return
         self._count(item, parsed)
-        outcome, record, error, _reason = parsed
-        region = getattr(self.crawler.spider, "region_for", lambda url: None)(item.group_key)
-        sha = hashlib.sha256(item.body).hexdigest()
-        fields = {"url": item.url, "outcome": outcome, "record": record, "error": error, "sha256": sha, **self._columns(item)}
-        document = cast(StoredDocument, fields)
+        document = fetched_document(item.url, item.body, parsed, self._columns(item))
         # save, merge and put as one step under the group's lock (this thread's and other processes')
-        store_documents(self.store, item.group_key, [document], region)
+        store_documents(self.store, item.group_key, [document], self._region(item.group_key))
 
     async def close_spider(self) -> None:
         if self._watcher is not None:

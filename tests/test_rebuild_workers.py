@@ -18,7 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.core.workers import Limits
-from crawler.rebuild.local import rebuild, workers_can_open
+from crawler.rebuild.local import rebuild
 from crawler.store.database import Store, documents
 from tests.conftest import FIXTURES
 from tests.test_workers import poison
@@ -82,7 +82,7 @@ def test_workers_storing_their_groups_give_the_drivers_records(tmp_path):
     memory = Store("sqlite:///:memory:")
     shared = Store(f"sqlite:///{tmp_path / 'records.sqlite'}")
     try:
-        assert not workers_can_open(memory) and workers_can_open(shared)
+        assert not memory.shareable() and shared.shareable()
         by_driver = rebuild([tmp_path / "a.warc.gz"], memory, [], workers=1)
         by_workers = rebuild([tmp_path / "a.warc.gz"], shared, [], workers=2)
         expected, got = _contents(memory), _contents(shared)

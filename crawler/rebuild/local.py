@@ -318,11 +318,6 @@ def _work(parse: ParseFunction, task: GroupTask | ArchivedDocument) -> Any:
     return parse_archived(parse, task)  # the pool turns a raise into parse/bug, as for the crawl
 
 
-def workers_can_open(store: Store) -> bool:
-    """Can another process open this store? Not an in-memory SQLite database (the driver stores then)."""
-    return store.shareable()
-
-
 def rebuild(
     paths: Iterable[Path], store: Store, regions: list[Region], workers: int = 1,
     progress: Callable[[int, int], None] | None = None, limits: Limits | None = None, parse: ParseFunction = try_process,
@@ -345,7 +340,7 @@ def rebuild(
     total = summary.documents
     known = store.report_ids()
     index = RegionIndex(regions)
-    by_workers = workers_can_open(store)
+    by_workers = store.shareable()  # an in-memory database: the driver stores
     queue = iter(sorted(groups))  # one order of work, whatever order the workers finish in
     alone: collections.deque[ArchivedDocument] = collections.deque()  # documents to parse one per task
     left: dict[str, int] = {}  # group → its documents still out, for a group the driver stores

@@ -27,17 +27,23 @@ from typing import Any, cast
 from crawler.core.merge import merge_group
 from crawler.core.record_types import Record, StoredDocument
 from crawler.core.resource import FetchedResource
+from crawler.core.workers import Outcome
 from crawler.registry.regions import Region
 from crawler.store.database import Store, shared_store
 
 logger = logging.getLogger(__name__)
 
-Outcome = tuple[str, Record | None, str | None, str | None]
-
 
 def document_columns(document: StoredDocument) -> dict[str, Any]:
     """The ``documents`` columns a document sets (its URL is the key; an absent key keeps its stored value)."""
     return {k: v for k, v in document.items() if k != "url"}
+
+
+def fetched_document(url: str, body: bytes, parsed: Outcome, columns: dict[str, Any]) -> StoredDocument:
+    """The ``documents`` row of a fetched and parsed document: its parse, its bytes' hash, its other columns."""
+    outcome, record, error, _reason = parsed
+    sha256 = hashlib.sha256(body).hexdigest()
+    return cast(StoredDocument, {"url": url, "outcome": outcome, "record": record, "error": error, "sha256": sha256, **columns})
 
 
 def store_documents(
@@ -79,11 +85,9 @@ def parse_and_store(parse: Callable[[FetchedResource], Outcome], task: DocumentT
     is on disk whatever later happens to the crawl. A store that refuses the document is its
     failure alone: the error goes back, and the crawl lists the document as not stored.
     """
-    outcome, record, error, reason = parse(task.resource)
-    document = cast(StoredDocument, {
-        "url": task.resource.url or task.group_key, "outcome": outcome, "record": record, "error": error,
-        "sha256": hashlib.sha256(task.resource.body).hexdigest(), **task.columns,
-    })  # fmt: skip
+    parsed = parse(task.resource)
+    outcome, _record, error, reason = parsed
+    document = fetched_document(task.resource.url or task.group_key, task.resource.body, parsed, task.columns)
     store = shared_store(task.store_url)
     try:
         with store.batch():
