@@ -153,8 +153,8 @@ def _same_records(got: dict[str, Any], expected: dict[str, Any]) -> None:
             fields = sorted(k for k in set(got[rid]) | set(expected[rid]) if got[rid].get(k) != expected[rid].get(k))
             lines.append(f"  {rid} differs in {fields}")
             for k in fields[:4]:
-                lines.append(f"    {k}: {json.dumps(got[rid].get(k), ensure_ascii=False)[:600]}")
-                lines.append(f"    != {json.dumps(expected[rid].get(k), ensure_ascii=False)[:600]}")
+                lines.append(f"    {k}: {json.dumps(got[rid].get(k), ensure_ascii=False)[:3000]}")
+                lines.append(f"    != {json.dumps(expected[rid].get(k), ensure_ascii=False)[:3000]}")
     pytest.fail("\n".join(lines))
 
 
@@ -308,6 +308,49 @@ def test_a_worker_taken_over_while_alive_gets_nothing_more(frontier):
     assert set(other.workers()) == {"other"}, "and is not written back among the living"
     assert not server.zrange("govreports:crawl-x:lease:h.example", 0, -1), "its lease was let go"
     assert other.pending() == 3
+
+
+def test_a_url_is_seen_exactly_when_it_is_queued(frontier):
+    """A worker dying while it queues a link must not leave the URL marked seen and queued nowhere.
+
+    (Seen-then-push in two steps lost a report's attachment when a worker was killed between them: the
+    page, taken over and fetched again, found its attachment already "seen".)"""
+    from scrapy import Request, Spider
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from crawler.crawl.frontier import configure
+    from crawler.crawl.frontier.worker import frontier_of
+
+    settings = Settings()
+    crawl = configure(settings, frontier, {"name": "seen-test"}, crawl_id="crawl-seen")
+    mine = {k: v for k, v in settings.items() if settings.getpriority(k) == settings.getpriority("FRONTIER_URL")}
+    crawler = get_crawler(Spider, mine)
+    spider = Spider.from_crawler(crawler, "seen-test")
+    scheduler = load_object(crawler.settings["SCHEDULER"]).from_crawler(crawler)
+    scheduler.open(spider)
+    server = redis.Redis.from_url(frontier)
+    seen = f"govreports:{crawl}:dupefilter"
+    state = frontier_of(crawler)
+
+    def dies(*_args, **_kwargs):
+        raise redis.ConnectionError("the worker died here")
+
+    attachment = Request("http://127.0.0.2/zfxxgknb/202301/P020230118.pdf")
+    push, state._push = state._push, dies
+    with pytest.raises(redis.ConnectionError):
+        scheduler.enqueue_request(attachment)
+    state._push = push
+    assert server.scard(seen) == 0, "not queued, so not seen"
+    # the page is fetched again by another worker: its link is queued this time, once
+    assert scheduler.enqueue_request(attachment.replace()) is True
+    assert scheduler.enqueue_request(attachment.replace()) is False, "then it is seen"
+    assert server.scard(seen) == 1 and state.pending() == 1
+    retry = attachment.replace(dont_filter=True)  # a retry is queued again without asking the seen-set
+    assert scheduler.enqueue_request(retry) is True and state.pending() == 2
+    token, host, data = state.pop()  # type: ignore[misc]
+    assert host == "127.0.0.2" and b"P020230118.pdf" in data
 
 
 def test_status_without_frontier_is_one_line(tmp_path):

@@ -49,7 +49,7 @@ def configure(settings: Any, url: str, target: dict[str, Any], crawl_id: str | N
         "FRONTIER_CRAWL_ID": crawl,
         "FRONTIER_WORKER": worker,
         "REDIS_URL": url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.crawl.frontier.worker.FrontierScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.crawl.frontier.worker.HostLeaseQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",

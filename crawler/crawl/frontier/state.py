@@ -22,7 +22,8 @@ read again. The keys (``P`` is the prefix):
 * ``P:books`` (hash) the crawl's books, each worker's counters per state added when it ends;
   ``P:books:due`` / ``:in`` / ``:lost`` (sets) workers whose books are still to come, are in,
   died with them;
-* ``P:dupefilter`` (set) scrapy-redis's seen-set; ``P:state`` "finished" once done.
+* ``P:dupefilter`` (set) the seen-set (scrapy-redis's dupefilter key), written by the push script
+  itself, so a URL is marked seen exactly when it is queued; ``P:state`` "finished" once done.
 
 Times come from Redis (``TIME`` inside the scripts): workers on machines whose clocks
 disagree still agree on leases and delays.
@@ -84,8 +85,11 @@ if first[2] then return {'', '', tostring(tonumber(first[2]) - now)} end
 return {'', '', '-1'}
 """
 
+# queue a request; with a fingerprint, only if the seen-set did not hold it, in the same step: a worker
+# dying between marking a URL seen and queueing it would leave a URL no worker ever fetches
 _PUSH = """
-local p, host, data = ARGV[1], ARGV[2], ARGV[3]
+local p, host, data, fp = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if fp ~= '' and redis.call('SADD', p .. ':dupefilter', fp) == 0 then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('RPUSH', p .. ':q:' .. host, data)
@@ -217,9 +221,10 @@ class Frontier:
         self.round_trips = 0  # calls to Redis from this worker (a pipeline or a script is one)
 
     # queue ---------------------------------------------------------------------------------
-    def push(self, host: str, data: bytes) -> None:
+    def push(self, host: str, data: bytes, fingerprint: str = "") -> bool:
+        """Queue a request for ``host``; with its ``fingerprint``, only if the crawl has not seen it (False then)."""
         self.round_trips += 1
-        self._push(args=[self.prefix, host, data])
+        return bool(self._push(args=[self.prefix, host, data, fingerprint]))
 
     def pop(self) -> tuple[str, str, bytes] | float:
         """(token, host, serialized request) of a request this worker may download now;
