@@ -17,8 +17,9 @@ task over the 1-process time.
 Memory (``--memory-pages N``, default 100,000 when given without a number): one frontier
 worker crawls the demo portal's long report column (list pages chained by next links, stub
 report pages) until about N pages are fetched; its resident memory is sampled every
-``--sample-every`` seconds and the curve printed (start, quartiles, end, peak) with whether
-it stays flat after the warm-up: what a worker costs over a long crawl.
+``--sample-every`` seconds and the curve printed (start, quartiles, last page, peak) with
+whether it stays flat after the warm-up: what a worker costs over a long crawl. The worker's
+end (draining parses, cross-year checks, counting reports) is printed apart.
 
     .venv/bin/python bench/bench_distributed.py [--hosts 8 --delay 0.25 --extra-pages 40 --documents 400]
     .venv/bin/python bench/bench_distributed.py --memory-pages 20000
@@ -208,25 +209,34 @@ def memory_run(pages: int, per_page: int, every: float, frontier: str) -> dict[s
 
 def print_memory(run: dict[str, Any]) -> None:
     samples = run["samples"]
-    if len(samples) < 5:
-        print(f"{run['pages']} pages in {run['seconds']:.0f} s: too short to draw a curve ({len(samples)} samples)")
+    # the crawl phase ends at the sample that saw the last page served; what follows is the worker's end
+    # (draining parses, the corpus checks, the counts by report), reported apart: it is not per page
+    fetched = next((i for i, s in enumerate(samples) if s[1] >= samples[-1][1]), len(samples) - 1)
+    crawl, after = samples[: fetched + 1], samples[fetched + 1 :]
+    if len(crawl) < 5:
+        print(f"{run['pages']} pages in {run['seconds']:.0f} s: too short to draw a curve ({len(crawl)} samples)")
         return
     print(f"Memory: one frontier worker, {run['pages']} pages ({run['list_pages']} list pages) in {run['seconds']:.0f} s,"
           f" {run['pages'] / run['seconds']:.0f} pages/s; RSS sampled {len(samples)} times")  # fmt: skip
     print("| point | seconds | pages served | RSS MB |")
     print("|---|---|---|---|")
-    last = len(samples) - 1
-    for name, i in (("start", 0), ("25%", last // 4), ("50%", last // 2), ("75%", 3 * last // 4), ("end", last)):
-        t, served, rss = samples[i]
+    last = len(crawl) - 1
+    points = (("start", 0), ("25%", last // 4), ("50%", last // 2), ("75%", 3 * last // 4), ("last page", last))
+    for name, i in points:
+        t, served, rss = crawl[i]
         print(f"| {name} | {t:.0f} | {served} | {rss:.0f} |")
-    peak = max(s[2] for s in samples)
+    if after:
+        print(f"| end of the worker | {after[-1][0]:.0f} | {after[-1][1]} | {after[-1][2]:.0f} |")
+    peak = max(s[2] for s in crawl)
     # the first quarter is the warm-up (imports, the first pages, SQLite's cache): growth is judged after it
-    warm, end = samples[last // 4], samples[last]
+    warm, end = crawl[last // 4], crawl[last]
     pages = max(1, end[1] - warm[1])
     per_10k = (end[2] - warm[2]) / pages * 10_000
     flat = end[2] - warm[2] <= max(0.1 * warm[2], 10.0)
-    print(f"peak {peak:.0f} MB; from 25% to the end {end[2] - warm[2]:+.0f} MB over {pages} pages ({per_10k:+.1f} MB per 10,000 pages):"
-          f" {'flat' if flat else 'GROWING'}")  # fmt: skip
+    print(f"crawl: peak {peak:.0f} MB; from 25% to the last page {end[2] - warm[2]:+.0f} MB over {pages} pages"
+          f" ({per_10k:+.1f} MB per 10,000 pages): {'flat' if flat else 'GROWING'}")  # fmt: skip
+    if after:
+        print(f"end of the worker: {after[-1][0] - crawl[-1][0]:.0f} s, peak {max(s[2] for s in after):.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:

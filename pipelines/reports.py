@@ -45,6 +45,7 @@ from crawler.core.record_types import Record, WarcLocation
 from crawler.core.resource import FetchedResource
 from crawler.core.workers import Backlog, Limits, Outcome, ParsePool, interrupted
 from crawler.crawl.items import FetchedDocument, FetchFailure
+from crawler.crawl.touched import TouchedGroups
 from crawler.store.corpus import apply_corpus_checks
 from crawler.store.database import DocumentState, Prior, shared_store
 from crawler.store.documents import DocumentTask, fetched_document, parse_and_store, store_documents
@@ -90,8 +91,8 @@ class ReportPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = shared_store(store_url)
-        # group → the digest of its stored record before this crawl touched it (None: the group is new)
-        self.before: dict[str, bytes | None] = {}
+        # the groups this crawl touched, each with the digest of its stored record before (None: new), on disk
+        self.before = TouchedGroups()
         self.failures: list[dict[str, Any]] = []
         self.known_ids = self.store.report_ids()  # before this crawl
         settings = crawler.settings
@@ -251,7 +252,7 @@ class ReportPipeline:
         if group_key not in self.before:
             # a store that held no report when the crawl began has none to compare with: no query
             known = self.known_ids and self.store.report_for_group(group_key)
-            self.before[group_key] = _digest(known or None)
+            self.before.add(group_key, _digest(known or None))
 
     def _count(self, item: FetchedDocument, parsed: Outcome) -> None:
         outcome, _record, error, reason = parsed
@@ -334,24 +335,29 @@ class ReportPipeline:
     def _finish(self) -> None:
         """In the store's thread: commit, recompute cross-year checks of the agencies touched, count reports."""
         self.store.end_batch()
-        groups = sorted(self.before)
-        self.stats.set_value("reports/corpus_checks_updated", apply_corpus_checks(self.store, groups=groups))
+        # the touched groups stream back from their file a chunk at a time: never all of them in memory
+        corpus = apply_corpus_checks(self.store, groups=self.before.groups())
+        self.stats.set_value("reports/corpus_checks_updated", corpus)
         # counted by report, not by page: one report reached from two pages counts once
         status: dict[str, str] = {}
         rank = {"unchanged": 0, "changed": 1, "new": 2}
-        for group, after in self.store.reports_for_groups(groups):
-            before = self.before[group]
-            if before is None:
-                # a page not seen before: a new report, or a known one (same id) found again elsewhere
-                state = "unchanged" if after["id"] in self.known_ids else "new"
-            elif before != _digest(after):
-                state = "changed"
-            else:
-                state = "unchanged"
-            previous = status.get(after["id"])
-            if previous is None or rank[state] > rank[previous]:
-                status[after["id"]] = state
+        for chunk in self.before.chunks():
+            for group, after in self.store.reports_for_groups(chunk):
+                before = chunk[group]
+                if before is None:
+                    # a page not seen before: a new report, or a known one (same id) found again elsewhere
+                    state = "unchanged" if after["id"] in self.known_ids else "new"
+                elif before != _digest(after):
+                    state = "changed"
+                else:
+                    state = "unchanged"
+                previous = status.get(after["id"])
+                if previous is None or rank[state] > rank[previous]:
+                    status[after["id"]] = state
         for state in ("new", "changed", "unchanged"):
             self.stats.set_value(f"reports/{state}", sum(1 for v in status.values() if v == state))
-        self.stats.set_value("reports/groups_touched", groups)
+        self.stats.set_value("reports/groups_touched", len(self.before))
+        # the summary's failed checks, read here while the touched groups are at hand
+        self.stats.set_value("reports/failed_checks", list(self.store.failed_checks_of_groups(self.before.groups())))
+        self.before.close()
         self.stats.set_value("documents/failures", self.failures)

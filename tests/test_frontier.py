@@ -349,7 +349,7 @@ def test_a_url_is_seen_exactly_when_it_is_queued(frontier):
     assert server.scard(seen) == 1 and state.pending() == 1
     retry = attachment.replace(dont_filter=True)  # a retry is queued again without asking the seen-set
     assert scheduler.enqueue_request(retry) is True and state.pending() == 2
-    token, host, data = state.pop()  # type: ignore[misc]
+    _token, host, data = state.pop()  # type: ignore[misc]
     assert host == "127.0.0.2" and b"P020230118.pdf" in data
 
 

@@ -144,18 +144,14 @@ def run(args: argparse.Namespace, start_url: str | None = None, **overrides: Any
     process.start()
     terminate_all()  # after a second Ctrl-C no pipeline closed: no parser worker may outlive the crawl
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    store = open_store(args)
     where = args.db or str(args.data_dir / "records.sqlite")
-    try:
-        # the failed checks of the reports this crawl touched, streamed: never every record in memory
-        checks = store.failed_checks_of_groups(stats.get("reports/groups_touched") or [])
-        print(crawl_summary(stats, checks, str(args.data_dir / "warc"), where), file=sys.stderr)
-        if stats.get("frontier/books"):  # a worker of a shared crawl: the crawl's books besides its own
-            from crawler.crawl.frontier.status import books_line
+    # the failed checks of the reports this crawl touched, read by the pipeline at its end
+    checks = stats.get("reports/failed_checks") or []
+    print(crawl_summary(stats, checks, str(args.data_dir / "warc"), where), file=sys.stderr)
+    if stats.get("frontier/books"):  # a worker of a shared crawl: the crawl's books besides its own
+        from crawler.crawl.frontier.status import books_line
 
-            print(books_line(stats["frontier/books"]), file=sys.stderr)
-    finally:
-        store.close()
+        print(books_line(stats["frontier/books"]), file=sys.stderr)
     if stats.get("finish_reason") in {"shutdown", None}:
         print(
             "interrupted: what was fetched is in the WARCs; documents not parsed are listed, and the next crawl"

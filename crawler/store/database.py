@@ -442,12 +442,11 @@ class Store:
 
     def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record]]:
         """(group key, record) of each given group that shows a report, a chunk of groups at a time."""
-        keys = list(dict.fromkeys(group_keys))
-        for start in range(0, len(keys), _RECORD_CHUNK):
+        for chunk in _chunked(group_keys, _RECORD_CHUNK):
             query = (
                 sa.select(report_groups.c.group_key, reports.c.record)
                 .join(reports, report_groups.c.report_id == reports.c.id)
-                .where(report_groups.c.group_key.in_(keys[start : start + _RECORD_CHUNK]))
+                .where(report_groups.c.group_key.in_(chunk))
             )
             with self._reading() as conn:
                 rows = conn.execute(query).all()
@@ -455,13 +454,12 @@ class Store:
                 yield group, _record(record)
 
     def agencies_of_groups(self, group_keys: Iterable[str]) -> set[str]:
-        keys = list(dict.fromkeys(group_keys))
         out: set[str] = set()
-        for start in range(0, len(keys), _CHUNK):
+        for chunk in _chunked(group_keys, _CHUNK):
             query = (
                 sa.select(reports.c.agency)
                 .join(report_groups, report_groups.c.report_id == reports.c.id)
-                .where(report_groups.c.group_key.in_(keys[start : start + _CHUNK]), reports.c.agency.is_not(None))
+                .where(report_groups.c.group_key.in_(chunk), reports.c.agency.is_not(None))
                 .distinct()
             )
             with self._reading() as conn:
@@ -484,13 +482,12 @@ class Store:
 
     def failed_checks_of_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str | None, int | None, str]]:
         """(agency, year, failed checks joined by commas) of the reports of ``group_keys`` that failed a check."""
-        keys = list(dict.fromkeys(group_keys))
         seen: set[str] = set()
-        for start in range(0, len(keys), _CHUNK):
+        for chunk in _chunked(group_keys, _CHUNK):
             query = (
                 sa.select(reports.c.id, reports.c.agency, reports.c.year, reports.c.failed_checks)
                 .join(report_groups, report_groups.c.report_id == reports.c.id)
-                .where(report_groups.c.group_key.in_(keys[start : start + _CHUNK]), reports.c.n_failed_checks > 0)
+                .where(report_groups.c.group_key.in_(chunk), reports.c.n_failed_checks > 0)
             )
             with self._reading() as conn:
                 rows = conn.execute(query).all()
@@ -525,6 +522,18 @@ class Store:
     def count_reports(self) -> int:
         with self._reading() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(reports)).scalar_one())
+
+
+def _chunked(keys: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``keys`` a chunk at a time, each without repeats, never all of them in memory (they may stream from a file)."""
+    chunk: dict[str, None] = {}
+    for key in keys:
+        chunk[key] = None
+        if len(chunk) >= size:
+            yield list(chunk)
+            chunk = {}
+    if chunk:
+        yield list(chunk)
 
 
 def _record(value: Any) -> Record:
