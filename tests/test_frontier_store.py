@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +171,45 @@ def test_batched_writers_merge_every_document_of_a_group(store_url):
             assert len(store.group_documents(group)) == DOCS_PER_GROUP
     finally:
         store.close()
+
+
+def test_a_step_waiting_for_its_report_leaves_nothing_half_stored():
+    """A writer whose report another batch holds waits with its step's documents uncommitted.
+
+    Committing them before the report (to wait holding nothing) left, for as long as it waited,
+    documents stored without the record they belong to: a crash then, and the resumed crawl, which
+    skips stored documents, never merged them. PostgreSQL only: SQLite has one writer at a time."""
+    gen = pg_schema_url()
+    url = database_url(Path("."), next(gen))
+    parse = process(FetchedResource.from_path(FIXTURES / "gov2021_gbk.html"))
+    assert parse is not None
+    first, second = (f"http://www{i}.example.gov.cn/zfxxgk/nb/same.html" for i in (1, 2))
+
+    def document(group: str) -> StoredDocument:
+        return StoredDocument(url=group, outcome="parsed", record={**parse, "url": group}, role="page", sha256="0" * 64)
+
+    holder, waiter, observer = Store(url), Store(url), Store(url)
+    try:
+        holder.begin_batch(100, 3600.0)
+        store_documents(holder, first, [document(first)], None)  # the report, held until the batch commits
+
+        def wait() -> None:
+            with waiter.batch():  # as a parse worker stores one document
+                store_documents(waiter, second, [document(second)], None)
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        time.sleep(2.0)
+        assert thread.is_alive(), "the second page's step waits for the report"
+        assert observer.document(second) is None, "its document is not visible before its report"
+        holder.end_batch()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        record = observer.report_for_group(second)
+        assert record is not None and record == observer.report_for_group(first)
+        assert [s["url"] for s in record["sources"]] == [first, second]
+        assert observer.document(second) is not None and observer.count_reports() == 1
+    finally:
+        for store in (holder, waiter, observer):
+            store.close()
+        gen.close()

@@ -144,7 +144,12 @@ class _Batch:
     def __init__(self, conn: sa.Connection, size: int, seconds: float) -> None:
         self.conn, self.size, self.seconds = conn, max(1, size), seconds
         self.writes = 0
+        self.reports = 0  # report locks its open transaction holds (put_report calls since the last commit)
         self.opened = time.monotonic()
+
+    def ended(self) -> None:
+        """Its transaction committed or rolled back: nothing written, no report held."""
+        self.writes, self.reports, self.opened = 0, 0, time.monotonic()
 
     def due(self) -> bool:
         return self.writes > 0 and (self.writes >= self.size or time.monotonic() - self.opened >= self.seconds)
@@ -237,7 +242,7 @@ class Store:
         with self._lock:
             if self._batch is not None and (self._batch.writes or self._locks.held):
                 self._batch.conn.commit()
-                self._batch.writes, self._batch.opened = 0, time.monotonic()
+                self._batch.ended()
                 self._locks.release_all(self._batch.conn)
 
     @contextlib.contextmanager
@@ -302,7 +307,7 @@ class Store:
             except BaseException:
                 # a failed statement spoils the transaction: the batch's uncommitted writes go with it
                 batch.conn.rollback()
-                batch.writes, batch.opened = 0, time.monotonic()
+                batch.ended()
                 with contextlib.suppress(Exception):  # what failed is the error to report, not the unlock
                     self._locks.release_all(batch.conn)
                 raise
@@ -395,14 +400,19 @@ class Store:
         now = dt.datetime.now(dt.UTC)
         with self._writing() as conn:
             # several writer processes: see crawler/store/grouplock.py
-            if self._batch is not None and not try_serialize_report(conn, record["id"]):
-                # another batch holds the report until it commits: commit ours first (its report locks
-                # go, the group locks stay), so two batches never wait for each other, then wait
+            if self._batch is not None and self._batch.reports and not try_serialize_report(conn, record["id"]):
+                # another batch holds the report until it commits, and ours holds others: commit ours first
+                # (its report locks go, the group locks stay), so two batches never wait for each other, then wait
                 conn.commit()
-                self._batch.writes, self._batch.opened = 0, time.monotonic()
+                self._batch.ended()
                 serialize_report(conn, record["id"])
-            elif self._batch is None:
+            else:
+                # holding no other report, wait: the holder never waits for us (a group we hold makes it
+                # commit first), and committing now would make this step's documents visible without the
+                # report they belong to, which a crash would leave so (a resumed crawl skips stored documents)
                 serialize_report(conn, record["id"])
+            if self._batch is not None:
+                self._batch.reports += 1
             mapped = conn.execute(_MAPPED_REPORT, {"group": group_key}).scalar()
             existing = conn.execute(_EXISTING_REPORT, {"report": record["id"]}).first()
             # another page showing this report: keep its sources whichever of the two stores last, and take

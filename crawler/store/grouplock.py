@@ -18,6 +18,12 @@ without the other's document, and the one that commits last would drop a source.
   groups showing the same report (same id) must not both find it missing and both insert
   it. PostgreSQL: a transaction-level advisory lock on the id; SQLite: take the write lock
   before the first read (the file has one writer at a time, so the read is then current).
+  A batch holding no other report waits for it with its group step uncommitted (the holder
+  never waits for that batch: wanting one of its groups, it commits first), so the step's
+  documents never become visible without the report they belong to (a crash then would
+  leave them so, and a resumed crawl skips stored documents). Only a batch that holds other
+  reports commits before it waits, exposing its current step for that time: the crawl's
+  parse workers store a document per batch and never do.
 """
 
 from __future__ import annotations
