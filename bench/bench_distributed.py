@@ -221,7 +221,8 @@ def print_memory(run: dict[str, Any]) -> None:
     print("| point | seconds | pages served | RSS MB |")
     print("|---|---|---|---|")
     last = len(crawl) - 1
-    points = (("start", 0), ("25%", last // 4), ("50%", last // 2), ("75%", 3 * last // 4), ("last page", last))
+    tenths = [(f"{10 * k}%", k * last // 10) for k in range(1, 10)]  # where in the crawl it grows, if it does
+    points = [("start", 0), *tenths, ("last page", last)]
     for name, i in points:
         t, served, rss = crawl[i]
         print(f"| {name} | {t:.0f} | {served} | {rss:.0f} |")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -94,7 +95,9 @@ class ReportPipeline:
         # the groups this crawl touched, each with the digest of its stored record before (None: new), on disk
         self.before = TouchedGroups()
         self.failures: list[dict[str, Any]] = []
-        self.known_ids = self.store.report_ids()  # before this crawl
+        # a report first stored from now on is new; one stored before is not, whichever page shows it
+        self.started = dt.datetime.now(dt.UTC)
+        self.had_reports = self.store.has_reports()  # none: no group can have had a record, no query
         settings = crawler.settings
         # every store call runs in this one thread: the batch's connection never changes threads,
         # and nothing of the store runs on the reactor thread
@@ -251,7 +254,7 @@ class ReportPipeline:
         """The group's record before this crawl touched it, as a digest (None: no record)."""
         if group_key not in self.before:
             # a store that held no report when the crawl began has none to compare with: no query
-            known = self.known_ids and self.store.report_for_group(group_key)
+            known = self.had_reports and self.store.report_for_group(group_key)
             self.before.add(group_key, _digest(known or None))
 
     def _count(self, item: FetchedDocument, parsed: Outcome) -> None:
@@ -342,11 +345,11 @@ class ReportPipeline:
         status: dict[str, str] = {}
         rank = {"unchanged": 0, "changed": 1, "new": 2}
         for chunk in self.before.chunks():
-            for group, after in self.store.reports_for_groups(chunk):
+            for group, after, first_seen in self.store.reports_for_groups(chunk):
                 before = chunk[group]
                 if before is None:
                     # a page not seen before: a new report, or a known one (same id) found again elsewhere
-                    state = "unchanged" if after["id"] in self.known_ids else "new"
+                    state = "new" if first_seen is None or first_seen >= self.started else "unchanged"
                 elif before != _digest(after):
                     state = "changed"
                 else:

@@ -123,3 +123,31 @@ def test_a_document_that_cannot_be_parsed_is_listed_and_the_next_stored(tmp_path
 def test_without_a_store_url_it_is_not_configured() -> None:
     with pytest.raises(NotConfigured, match="STORE_URL"):
         build_from_crawler(ReportPipeline, get_crawler(PortalSpider, {"STORE_URL": ""}))
+
+
+def test_a_known_report_found_at_another_page_is_not_counted_new(tmp_path: Path) -> None:
+    """The second crawl: the same report on a page not seen before is unchanged, a report never stored is new."""
+    gbk = (FIXTURES / "gov2021_gbk.html").read_bytes()
+    other = (FIXTURES / "pre2019_report.html").read_bytes()
+    elsewhere = "http://www.example.gov.cn/bmxxgk/zfxxgknb/202301/t20230118_9.html"
+    pre2019 = "http://www.example.gov.cn/zfxxgknb/201803/t20180330_3.html"
+
+    async def crawl(pipeline: ReportPipeline, items: list[FetchedDocument]) -> None:
+        for item in items:
+            await pipeline.process_item(item)
+        await _settle(pipeline)
+        await pipeline.close_spider()
+
+    first = _pipeline(tmp_path)
+    asyncio.run(crawl(first, [_document(PAGE_URL, gbk, "text/html; charset=gbk")]))
+    assert first.crawler.stats.get_value("reports/new") == 1
+    second = _pipeline(tmp_path)
+    items = [_document(elsewhere, gbk, "text/html; charset=gbk"), _document(pre2019, other, "text/html; charset=utf-8")]
+    asyncio.run(crawl(second, items))
+    stats = second.crawler.stats
+    store = second.store
+    assert store.report_for_group(elsewhere)["id"] == store.report_for_group(PAGE_URL)["id"], "one report, two pages"
+    assert store.count_reports() == 2
+    counts = [stats.get_value(f"reports/{state}") for state in ("new", "changed", "unchanged")]
+    assert counts == [1, 0, 1], counts
+    assert stats.get_value("reports/groups_touched") == 2

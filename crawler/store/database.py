@@ -450,18 +450,22 @@ class Store:
             for (record,) in conn.execute(query):
                 yield cast(Record, dict(record))  # validated against the schema before it was stored
 
-    def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record]]:
-        """(group key, record) of each given group that shows a report, a chunk of groups at a time."""
+    def reports_for_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str, Record, dt.datetime | None]]:
+        """(group key, record, when the report was first stored, in UTC) of each given group that shows a
+        report, a chunk of groups at a time."""
         for chunk in _chunked(group_keys, _RECORD_CHUNK):
             query = (
-                sa.select(report_groups.c.group_key, reports.c.record)
+                sa.select(report_groups.c.group_key, reports.c.record, reports.c.first_seen)
                 .join(reports, report_groups.c.report_id == reports.c.id)
                 .where(report_groups.c.group_key.in_(chunk))
             )
             with self._reading() as conn:
                 rows = conn.execute(query).all()
-            for group, record in rows:
-                yield group, _record(record)
+            for group, record, first_seen in rows:
+                # SQLite gives the stored UTC time back without its zone
+                if first_seen is not None and first_seen.tzinfo is None:
+                    first_seen = first_seen.replace(tzinfo=dt.UTC)
+                yield group, _record(record), first_seen
 
     def agencies_of_groups(self, group_keys: Iterable[str]) -> set[str]:
         out: set[str] = set()
@@ -528,6 +532,10 @@ class Store:
     def report_ids(self) -> set[str]:
         with self._reading() as conn:
             return {row[0] for row in conn.execute(sa.select(reports.c.id))}
+
+    def has_reports(self) -> bool:
+        with self._reading() as conn:
+            return conn.execute(sa.select(reports.c.id).limit(1)).first() is not None
 
     def count_reports(self) -> int:
         with self._reading() as conn:
