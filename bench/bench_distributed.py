@@ -17,7 +17,7 @@ task over the 1-process time.
 Memory (``--memory-pages N``, default 100,000 when given without a number): one frontier
 worker crawls the demo portal's long report column (list pages chained by next links, stub
 report pages) until about N pages are fetched; its resident memory is sampled every
-``--sample-every`` seconds and the curve printed (start, quartiles, last page, peak) with
+``--sample-every`` seconds and the curve printed (each tenth, the last sample still fetching, peak) with
 whether it stays flat after the warm-up: what a worker costs over a long crawl. The worker's
 end (draining parses, cross-year checks, counting reports) is printed apart.
 
@@ -209,9 +209,11 @@ def memory_run(pages: int, per_page: int, every: float, frontier: str) -> dict[s
 
 def print_memory(run: dict[str, Any]) -> None:
     samples = run["samples"]
-    # the crawl phase ends at the sample that saw the last page served; what follows is the worker's end
-    # (draining parses, the corpus checks, the counts by report), reported apart: it is not per page
-    fetched = next((i for i, s in enumerate(samples) if s[1] >= samples[-1][1]), len(samples) - 1)
+    # the crawl phase is the samples taken while pages were still being served; from the first one that
+    # finds them all served, the worker is ending (draining parses, the corpus checks, the counts by
+    # report): reported apart, it is not per page
+    final = samples[-1][1]
+    fetched = max((i for i, s in enumerate(samples) if s[1] < final), default=len(samples) - 1)
     crawl, after = samples[: fetched + 1], samples[fetched + 1 :]
     if len(crawl) < 5:
         print(f"{run['pages']} pages in {run['seconds']:.0f} s: too short to draw a curve ({len(crawl)} samples)")
@@ -222,7 +224,7 @@ def print_memory(run: dict[str, Any]) -> None:
     print("|---|---|---|---|")
     last = len(crawl) - 1
     tenths = [(f"{10 * k}%", k * last // 10) for k in range(1, 10)]  # where in the crawl it grows, if it does
-    points = [("start", 0), *tenths, ("last page", last)]
+    points = [("start", 0), *tenths, ("last sample fetching", last)]
     for name, i in points:
         t, served, rss = crawl[i]
         print(f"| {name} | {t:.0f} | {served} | {rss:.0f} |")
@@ -234,7 +236,7 @@ def print_memory(run: dict[str, Any]) -> None:
     pages = max(1, end[1] - warm[1])
     per_10k = (end[2] - warm[2]) / pages * 10_000
     flat = end[2] - warm[2] <= max(0.1 * warm[2], 10.0)
-    print(f"crawl: peak {peak:.0f} MB; from 25% to the last page {end[2] - warm[2]:+.0f} MB over {pages} pages"
+    print(f"crawl: peak {peak:.0f} MB; from 25% to the last sample fetching {end[2] - warm[2]:+.0f} MB over {pages} pages"
           f" ({per_10k:+.1f} MB per 10,000 pages): {'flat' if flat else 'GROWING'}")  # fmt: skip
     if after:
         print(f"end of the worker: {after[-1][0] - crawl[-1][0]:.0f} s, peak {max(s[2] for s in after):.0f} MB")
