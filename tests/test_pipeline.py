@@ -151,3 +151,24 @@ def test_a_known_report_found_at_another_page_is_not_counted_new(tmp_path: Path)
     counts = [stats.get_value(f"reports/{state}") for state in ("new", "changed", "unchanged")]
     assert counts == [1, 0, 1], counts
     assert stats.get_value("reports/groups_touched") == 2
+
+
+def test_the_failed_checks_of_the_reports_touched_reach_the_summary(tmp_path: Path) -> None:
+    """Each report the crawl touched that failed a check is listed once, with its agency and year."""
+    docx = (FIXTURES / "gov2021_inconsistent.docx").read_bytes()
+    url = "http://www.example.gov.cn/zfxxgknb/202301/P020230118.docx"
+    pipeline = _pipeline(tmp_path)
+
+    async def crawl() -> None:
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        await pipeline.process_item(_document(url, docx, content_type))
+        await pipeline.process_item(_document(PAGE_URL, (FIXTURES / "gov2021_gbk.html").read_bytes(), "text/html; charset=gbk"))
+        await _settle(pipeline)
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
+    record = pipeline.store.report_for_group(url)
+    assert record is not None and record["failed_checks"], "the fixture's numbers do not add up"
+    failing = [r for r in (record, pipeline.store.report_for_group(PAGE_URL)) if r and r["failed_checks"]]
+    expected = sorted((r["agency"], r["year"], ",".join(r["failed_checks"])) for r in failing)
+    assert sorted(pipeline.crawler.stats.get_value("reports/failed_checks")) == expected

@@ -61,7 +61,7 @@ def crawl_summary(stats: dict[str, Any], failed_checks: Iterable[tuple[Any, Any,
     """What a person wants to know when a crawl ends.
 
     ``failed_checks``: (agency, year, "check,check…") of each report the crawl touched that failed a
-    check, as :meth:`crawler.store.database.Store.failed_checks_of_groups` streams them (never whole records)."""
+    check, as the report pipeline collects them at its end (stats ``reports/failed_checks``)."""
     elapsed = stats.get("elapsed_time_seconds")
     took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
     lines = ["", "Crawl summary", f"  finished: {stats.get('finish_reason', '?')}{took}"]

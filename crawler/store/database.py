@@ -338,21 +338,18 @@ class Store:
     def states(self, urls: Iterable[str]) -> dict[str, DocumentState]:
         """URL → :class:`DocumentState` of those stored, read in chunks (the books at the end of a crawl)."""
         out: dict[str, DocumentState] = {}
-        keys = list(dict.fromkeys(urls))
         with self._reading() as conn:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
+            for chunk in _chunked(urls, _CHUNK):
                 for row in conn.execute(sa.select(documents).where(documents.c.url.in_(chunk))).mappings():
                     out[row["url"]] = _state(row)
         return out
 
     def groups_with_reports(self, group_keys: Iterable[str]) -> set[str]:
         """Which of ``group_keys`` show a stored report."""
-        keys = list(dict.fromkeys(group_keys))
         found: set[str] = set()
         with self._reading() as conn:
-            for start in range(0, len(keys), _CHUNK):
-                query = sa.select(report_groups.c.group_key).where(report_groups.c.group_key.in_(keys[start : start + _CHUNK]))
+            for chunk in _chunked(group_keys, _CHUNK):
+                query = sa.select(report_groups.c.group_key).where(report_groups.c.group_key.in_(chunk))
                 found.update(row[0] for row in conn.execute(query))
         return found
 
@@ -493,22 +490,6 @@ class Store:
                 rows = conn.execute(query).all()
             for (record,) in rows:
                 yield _record(record)
-
-    def failed_checks_of_groups(self, group_keys: Iterable[str]) -> Iterator[tuple[str | None, int | None, str]]:
-        """(agency, year, failed checks joined by commas) of the reports of ``group_keys`` that failed a check."""
-        seen: set[str] = set()
-        for chunk in _chunked(group_keys, _CHUNK):
-            query = (
-                sa.select(reports.c.id, reports.c.agency, reports.c.year, reports.c.failed_checks)
-                .join(report_groups, report_groups.c.report_id == reports.c.id)
-                .where(report_groups.c.group_key.in_(chunk), reports.c.n_failed_checks > 0)
-            )
-            with self._reading() as conn:
-                rows = conn.execute(query).all()
-            for rid, agency, year, failed in rows:
-                if rid not in seen:  # a report shown by two pages counts once
-                    seen.add(rid)
-                    yield agency, year, failed or ""
 
     def update_record(self, record: Record) -> None:
         """Replace the stored JSON of a report (same id), e.g. with recomputed corpus checks."""
